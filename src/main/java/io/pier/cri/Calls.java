@@ -1,0 +1,34 @@
+package io.pier.cri;
+
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
+import java.util.function.Supplier;
+import org.jboss.logging.Logger;
+
+/** Completes unary CRI calls, turning failures into gRPC statuses kubelet can act on. */
+final class Calls {
+
+  private static final Logger LOG = Logger.getLogger(Calls.class);
+
+  private Calls() {}
+
+  /** Answers a unary call with what {@code work} returns, or with the status it failed with. */
+  static <T> void answer(StreamObserver<T> response, Supplier<T> work) {
+    T result;
+    try {
+      result = work.get();
+    } catch (StatusRuntimeException e) {
+      response.onError(e);
+      return;
+    } catch (RuntimeException e) {
+      LOG.error("CRI call failed", e);
+      response.onError(Status.INTERNAL
+          .withDescription(e.getMessage() == null ? e.toString() : e.getMessage())
+          .asRuntimeException());
+      return;
+    }
+    response.onNext(result);
+    response.onCompleted();
+  }
+}

@@ -1,0 +1,74 @@
+package io.pier.cri;
+
+import io.grpc.stub.StreamObserver;
+import io.pier.BuildInfo;
+import io.pier.cgroup.CgroupDriver;
+import io.pier.cri.v1.LinuxRuntimeConfiguration;
+import io.pier.cri.v1.RuntimeConfigRequest;
+import io.pier.cri.v1.RuntimeConfigResponse;
+import io.pier.cri.v1.RuntimeServiceGrpc;
+import io.pier.cri.v1.StatusRequest;
+import io.pier.cri.v1.StatusResponse;
+import io.pier.cri.v1.UpdateRuntimeConfigRequest;
+import io.pier.cri.v1.UpdateRuntimeConfigResponse;
+import io.pier.cri.v1.VersionRequest;
+import io.pier.cri.v1.VersionResponse;
+import io.pier.network.PodCidr;
+import io.pier.node.NodeStatus;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * The CRI RuntimeService. RPCs not implemented here answer {@code UNIMPLEMENTED} naming the
+ * method, through the generated interface's defaults.
+ */
+@ApplicationScoped
+public class RuntimeServiceHandler implements RuntimeServiceGrpc.AsyncService {
+
+  /** The kubelet-facing API version of the Version RPC itself, fixed by the CRI. */
+  static final String KUBELET_API_VERSION = "0.1.0";
+
+  private final NodeStatus nodeStatus;
+  private final CgroupDriver cgroupDriver;
+  private final PodCidr podCidr;
+
+  RuntimeServiceHandler(NodeStatus nodeStatus, CgroupDriver cgroupDriver, PodCidr podCidr) {
+    this.nodeStatus = nodeStatus;
+    this.cgroupDriver = cgroupDriver;
+    this.podCidr = podCidr;
+  }
+
+  @Override
+  public void version(VersionRequest request, StreamObserver<VersionResponse> response) {
+    Calls.answer(response, () -> VersionResponse.newBuilder()
+        .setVersion(KUBELET_API_VERSION)
+        .setRuntimeName("pier")
+        .setRuntimeVersion(BuildInfo.version())
+        .setRuntimeApiVersion("v1")
+        .build());
+  }
+
+  @Override
+  public void status(StatusRequest request, StreamObserver<StatusResponse> response) {
+    Calls.answer(response, () -> nodeStatus.status(request.getVerbose()));
+  }
+
+  @Override
+  public void runtimeConfig(RuntimeConfigRequest request,
+      StreamObserver<RuntimeConfigResponse> response) {
+    Calls.answer(response, () -> RuntimeConfigResponse.newBuilder()
+        .setLinux(LinuxRuntimeConfiguration.newBuilder()
+            .setCgroupDriver(cgroupDriver.kind() == CgroupDriver.Kind.SYSTEMD
+                ? io.pier.cri.v1.CgroupDriver.SYSTEMD
+                : io.pier.cri.v1.CgroupDriver.CGROUPFS))
+        .build());
+  }
+
+  @Override
+  public void updateRuntimeConfig(UpdateRuntimeConfigRequest request,
+      StreamObserver<UpdateRuntimeConfigResponse> response) {
+    Calls.answer(response, () -> {
+      podCidr.update(request.getRuntimeConfig().getNetworkConfig().getPodCidr());
+      return UpdateRuntimeConfigResponse.getDefaultInstance();
+    });
+  }
+}

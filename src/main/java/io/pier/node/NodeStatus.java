@@ -1,0 +1,86 @@
+package io.pier.node;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pier.cgroup.CgroupDriver;
+import io.pier.config.PierConfig;
+import io.pier.cri.v1.RuntimeCondition;
+import io.pier.cri.v1.RuntimeStatus;
+import io.pier.cri.v1.StatusResponse;
+import io.pier.network.CniNetworkConfig;
+import io.pier.network.PodCidr;
+import io.pier.oci.OciRuntime;
+import io.pier.state.StateDirectories;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/** Whether this node can run pods: the RuntimeReady and NetworkReady conditions kubelet reads. */
+@ApplicationScoped
+public class NodeStatus {
+
+  private final PierConfig config;
+  private final OciRuntime runtime;
+  private final StateDirectories dirs;
+  private final CniNetworkConfig cni;
+  private final CgroupDriver cgroupDriver;
+  private final PodCidr podCidr;
+  private final ObjectMapper json;
+
+  NodeStatus(PierConfig config, OciRuntime runtime, StateDirectories dirs, CniNetworkConfig cni,
+      CgroupDriver cgroupDriver, PodCidr podCidr, ObjectMapper json) {
+    this.config = config;
+    this.runtime = runtime;
+    this.dirs = dirs;
+    this.cni = cni;
+    this.cgroupDriver = cgroupDriver;
+    this.podCidr = podCidr;
+    this.json = json;
+  }
+
+  /** The Status RPC's answer; {@code verbose} adds the effective configuration as JSON. */
+  public StatusResponse status(boolean verbose) {
+    Optional<String> runtimeProblem = runtime.problem().or(dirs::problem);
+    StatusResponse.Builder response = StatusResponse.newBuilder()
+        .setStatus(RuntimeStatus.newBuilder()
+            .addConditions(condition("RuntimeReady", "RuntimeNotReady", runtimeProblem))
+            .addConditions(condition("NetworkReady", "NetworkPluginNotReady", cni.problem())));
+    if (verbose) {
+      response.putInfo("config", effectiveConfigJson());
+    }
+    return response.build();
+  }
+
+  private static RuntimeCondition condition(String type, String notReadyReason,
+      Optional<String> problem) {
+    RuntimeCondition.Builder condition = RuntimeCondition.newBuilder()
+        .setType(type)
+        .setStatus(problem.isEmpty());
+    problem.ifPresent(p -> condition.setReason(notReadyReason).setMessage(p));
+    return condition.build();
+  }
+
+  private String effectiveConfigJson() {
+    Map<String, Object> view = new LinkedHashMap<>();
+    view.put("socket", config.socket().toAbsolutePath().toString());
+    view.put("root", dirs.root().toString());
+    view.put("runRoot", dirs.runRoot().toString());
+    view.put("runtime", runtime.binary().map(Path::toString).orElse(runtime.configured()));
+    view.put("monitor", config.monitor().map(Path::toString).orElse("piermon"));
+    view.put("cgroupDriver", cgroupDriver.kind().name().toLowerCase());
+    view.put("cniConfigDir", cni.configDir().toString());
+    view.put("cniPluginDirs", cni.pluginDirs().stream().map(Path::toString).toList());
+    view.put("cniNetwork", cni.defaultNetwork().map(n -> n.file().toString()).orElse(""));
+    view.put("podCidr", podCidr.get().orElse(""));
+    view.put("pauseImage", config.pauseImage());
+    view.put("registryMirrors", config.registryMirrors().orElse(java.util.List.of()));
+    view.put("insecureRegistries", config.insecureRegistries().orElse(java.util.List.of()));
+    try {
+      return json.writeValueAsString(view);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("rendering the configuration as JSON", e);
+    }
+  }
+}
