@@ -1,5 +1,6 @@
 package io.pier;
 
+import io.pier.config.ConfigFileSource;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.QuarkusApplication;
 import io.quarkus.runtime.annotations.QuarkusMain;
@@ -41,8 +42,7 @@ public final class PierDaemon implements QuarkusApplication {
       fail("cannot read configuration file " + config + "; check the --config path", 2);
     }
     if (Files.isReadable(config)) {
-      // SmallRye reads this before building the configuration; PIER_* variables still win.
-      System.setProperty("quarkus.config.locations", config.toAbsolutePath().toString());
+      System.setProperty(ConfigFileSource.FILE_PROPERTY, config.toAbsolutePath().toString());
     }
     Quarkus.run(PierDaemon.class, PierDaemon::exit, new String[0]);
   }

@@ -1,0 +1,182 @@
+package io.pier.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The packaged pierd as an operator runs it: real processes, real crictl. */
+class PierdIT {
+
+  private final ObjectMapper json = new ObjectMapper();
+
+  @TempDir
+  Path tmp;
+
+  @Test
+  void crictlVersionAndInfoAgainstAFreshDaemon() throws Exception {
+    try (PierdProcess pierd = new PierdProcess(tmp.resolve("a")).start()) {
+      Crictl.Result version = Crictl.run(pierd.endpoint(), "version");
+      assertEquals(0, version.exitCode(), version.stderr());
+      assertTrue(version.stdout().contains("RuntimeName:  pier"), version.stdout());
+      assertTrue(version.stdout().contains("RuntimeApiVersion:  v1"), version.stdout());
+
+      Crictl.Result info = Crictl.run(pierd.endpoint(), "info");
+      assertEquals(0, info.exitCode(), info.stderr());
+      JsonNode status = json.readTree(info.stdout()).get("status");
+      for (JsonNode condition : status.get("conditions")) {
+        assertTrue(condition.get("status").asBoolean(), condition.toString());
+      }
+      assertEquals(2, status.get("conditions").size());
+
+      Crictl.Result fs = Crictl.run(pierd.endpoint(), "imagefsinfo");
+      assertEquals(0, fs.exitCode(), fs.stderr());
+      assertTrue(fs.stdout().contains(tmp.resolve("a/root/images").toString()), fs.stdout());
+    }
+  }
+
+  @Test
+  void legacyGrpcGoClientSendingTheSocketPathAsAuthorityIsServed() throws Exception {
+    String client = Crictl.binary("LEGACY_CRI_CLIENT", "legacy-cri-client");
+    try (PierdProcess pierd = new PierdProcess(tmp.resolve("legacy")).start()) {
+      Process p = new ProcessBuilder(client, pierd.endpoint()).redirectErrorStream(true).start();
+      String output = new String(p.getInputStream().readAllBytes());
+
+      assertEquals(0, p.waitFor(), output);
+      assertTrue(output.contains("RuntimeName: pier"), output);
+    }
+  }
+
+  @Test
+  void healthAndMetricsAnswerOnTheLoopbackManagementPort() throws Exception {
+    try (PierdProcess pierd = new PierdProcess(tmp.resolve("m")).start()) {
+      HttpClient http = HttpClient.newHttpClient();
+      String base = "http://127.0.0.1:" + pierd.managementPort();
+      Crictl.run(pierd.endpoint(), "version");
+
+      assertEquals(200, get(http, base + "/q/health/live").statusCode());
+      assertEquals(200, get(http, base + "/q/health/ready").statusCode());
+      String metrics = get(http, base + "/q/metrics").body();
+      assertTrue(metrics.contains("pier_cri_requests_seconds_count{code=\"OK\",method=\"Version\""),
+          "Version call missing from metrics");
+    }
+  }
+
+  @Test
+  void twoDaemonsRunSideBySide() throws Exception {
+    try (PierdProcess first = new PierdProcess(tmp.resolve("one")).start();
+        PierdProcess second = new PierdProcess(tmp.resolve("two")).start()) {
+      for (PierdProcess pierd : List.of(first, second)) {
+        Crictl.Result version = Crictl.run(pierd.endpoint(), "version");
+        assertEquals(0, version.exitCode(), version.stderr());
+      }
+      first.close();
+      assertFalse(Files.exists(first.socket()), "socket left behind after a clean stop");
+      assertTrue(second.isAlive());
+      assertEquals(0, Crictl.run(second.endpoint(), "version").exitCode());
+    }
+  }
+
+  @Test
+  void secondDaemonOnTheSameSocketExitsWithOneClearLine() throws Exception {
+    try (PierdProcess first = new PierdProcess(tmp.resolve("first")).start()) {
+      PierdProcess second = new PierdProcess(tmp.resolve("second"))
+          .env("PIER_SOCKET", first.socket().toString())
+          .launch();
+
+      assertEquals(1, second.awaitExit());
+      String lastLine = lastLine(second.output());
+      assertEquals("pierd: another pierd is already serving " + first.socket()
+          + "; stop it, or give this one its own socket with PIER_SOCKET", lastLine);
+      assertEquals(0, Crictl.run(first.endpoint(), "version").exitCode(),
+          "the first daemon must keep serving");
+    }
+  }
+
+  @Test
+  void staleSocketFromACrashedDaemonIsReplaced() throws Exception {
+    PierdProcess pierd = new PierdProcess(tmp.resolve("stale"));
+    Files.createDirectories(pierd.socket().getParent());
+    try (ServerSocketChannel dead = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+      dead.bind(UnixDomainSocketAddress.of(pierd.socket()));
+    }
+    assertTrue(Files.exists(pierd.socket()), "stale socket file should remain after close");
+
+    try (PierdProcess running = pierd.start()) {
+      assertEquals(0, Crictl.run(running.endpoint(), "version").exitCode());
+    }
+  }
+
+  @Test
+  void invalidValueRefusesToStartNamingTheKey() throws Exception {
+    PierdProcess pierd = new PierdProcess(tmp.resolve("bad"))
+        .env("PIER_MANAGEMENT_PORT", "not-a-port")
+        .launch();
+
+    assertNotEquals(0, pierd.awaitExit());
+    String line = lastLine(pierd.output());
+    assertTrue(line.startsWith("pierd: invalid configuration: pier.management-port="), line);
+    assertFalse(Files.exists(pierd.socket()), "no socket may be left by a refused start");
+  }
+
+  @Test
+  void unknownKeyInTheConfigFileRefusesToStart() throws Exception {
+    Path config = Files.writeString(tmp.resolve("config.yaml"), "pier:\n  sokcet: /tmp/x\n");
+    PierdProcess pierd = new PierdProcess(tmp.resolve("unknown"))
+        .arg("--config").arg(config.toString())
+        .launch();
+
+    assertNotEquals(0, pierd.awaitExit());
+    assertEquals("pierd: invalid configuration: unknown setting pier.sokcet in " + config,
+        lastLine(pierd.output()));
+  }
+
+  @Test
+  void configFileIsReadAndEnvironmentOverridesIt() throws Exception {
+    Path fromFile = tmp.resolve("file/run/pier.sock");
+    Path config = Files.writeString(tmp.resolve("pier.yaml"), String.join("\n",
+        "pier:",
+        "  socket: " + fromFile,
+        "  pause-image: 127.0.0.1:5000/pause:3.10",
+        "  runtime: /nonexistent/runc",
+        ""));
+    PierdProcess pierd = new PierdProcess(tmp.resolve("file"))
+        .env("PIER_RUNTIME", "runc")
+        .arg("--config").arg(config.toString());
+    pierd.env("PIER_SOCKET", fromFile.toString());
+    try (PierdProcess running = pierd.start()) {
+      Crictl.Result info = Crictl.run(running.endpoint(), "info");
+      assertEquals(0, info.exitCode(), info.stderr());
+      JsonNode effective = json.readTree(info.stdout()).get("config");
+      assertEquals("127.0.0.1:5000/pause:3.10", effective.get("pauseImage").asText());
+      assertTrue(effective.get("runtime").asText().endsWith("/runc"),
+          "PIER_RUNTIME must override the file: " + effective);
+      assertFalse(effective.get("runtime").asText().contains("nonexistent"));
+    }
+  }
+
+  private static HttpResponse<String> get(HttpClient http, String url) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create(url)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static String lastLine(String output) {
+    String[] lines = output.strip().split("\n");
+    return lines[lines.length - 1];
+  }
+}
