@@ -149,8 +149,10 @@ public class CriSocketServer {
           .bossEventLoopGroup(acceptor)
           .workerEventLoopGroup(workers)
           .maxInboundMessageSize(MAX_MESSAGE_BYTES)
-          .addService(ServerInterceptors.intercept(RuntimeServiceGrpc.bindService(runtimeService), metrics))
-          .addService(ServerInterceptors.intercept(ImageServiceGrpc.bindService(imageService), metrics))
+          .addService(ServerInterceptors.intercept(
+              RuntimeServiceGrpc.bindService(runtimeService), metrics))
+          .addService(ServerInterceptors.intercept(
+              ImageServiceGrpc.bindService(imageService), metrics))
           .build()
           .start();
       Files.setPosixFilePermissions(staged, PosixFilePermissions.fromString("rw-rw----"));

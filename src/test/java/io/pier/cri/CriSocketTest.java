@@ -76,7 +76,8 @@ class CriSocketTest {
 
   @Test
   void versionAnswersClientsSendingTheSocketPathAsAuthority() {
-    VersionResponse version = client.runtimeWithAuthority(socket.toString()).version(VersionRequest.getDefaultInstance());
+    VersionResponse version = client.runtimeWithAuthority(socket.toString())
+        .version(VersionRequest.getDefaultInstance());
 
     assertEquals("pier", version.getRuntimeName());
   }
