@@ -33,7 +33,8 @@ class HealthTest {
         .statusCode(200)
         .body("status", equalTo("UP"))
         .body("checks.name",
-            hasItems("oci-runtime", "state-directories", "cri-socket", "cni-config"));
+            hasItems("oci-runtime", "monitor", "state-directories", "cri-socket",
+                "cni-config"));
   }
 
   @Test

@@ -16,7 +16,11 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.DirectoryStream;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -75,6 +79,48 @@ class PierdIT {
       assertTrue(metrics.contains("pier_cri_requests_seconds_count{code=\"OK\",method=\"Version\""),
           "Version call missing from metrics");
     }
+  }
+
+  @Test
+  void onlyTheCriSocketAndTheLoopbackManagementPortListen() throws Exception {
+    try (PierdProcess pierd = new PierdProcess(tmp.resolve("listeners")).start()) {
+      Set<String> inodes = new HashSet<>();
+      try (DirectoryStream<Path> fds = Files.newDirectoryStream(
+          Path.of("/proc", Long.toString(pierd.pid()), "fd"))) {
+        for (Path fd : fds) {
+          String target = Files.readSymbolicLink(fd).toString();
+          if (target.startsWith("socket:[")) {
+            inodes.add(target.substring(8, target.length() - 1));
+          }
+        }
+      }
+
+      List<String> tcp = listening(Path.of("/proc/net/tcp"), inodes);
+      tcp.addAll(listening(Path.of("/proc/net/tcp6"), inodes));
+      String port = String.format("%04X", pierd.managementPort());
+      assertEquals(1, tcp.size(), "TCP listeners: " + tcp);
+      assertTrue(tcp.get(0).equals("0100007F:" + port)
+          || tcp.get(0).equals("0000000000000000FFFF00000100007F:" + port), tcp.get(0));
+      List<String> unix = Files.readAllLines(Path.of("/proc/net/unix")).stream()
+          .map(line -> line.trim().split("\\s+"))
+          .filter(f -> f.length >= 7 && inodes.contains(f[6]) && f[3].equals("00010000"))
+          .map(f -> f.length > 7 ? f[7] : "")
+          .toList();
+      assertEquals(1, unix.size(), "unix listeners: " + unix);
+    }
+  }
+
+  /** Local addresses of sockets in LISTEN state that belong to the given inodes. */
+  private static List<String> listening(Path table, Set<String> inodes) throws Exception {
+    List<String> found = new ArrayList<>();
+    List<String> lines = Files.readAllLines(table);
+    for (String line : lines.subList(1, lines.size())) {
+      String[] f = line.trim().split("\\s+");
+      if (f[3].equals("0A") && inodes.contains(f[9])) {
+        found.add(f[1]);
+      }
+    }
+    return found;
   }
 
   @Test

@@ -33,6 +33,7 @@ final class PierdProcess implements AutoCloseable {
     env.put("PIER_ROOT", home.resolve("root").toString());
     env.put("PIER_RUN_ROOT", home.resolve("run").toString());
     env.put("PIER_MANAGEMENT_PORT", Integer.toString(freePort()));
+    env.put("PIER_MONITOR", DIST.resolve("bin/piermon").toAbsolutePath().toString());
     env.put("PIER_CNI_CONFIG_DIR", DIST.resolve("etc/cni/net.d").toAbsolutePath().toString());
   }
 
@@ -103,6 +104,10 @@ final class PierdProcess implements AutoCloseable {
 
   String output() throws IOException {
     return Files.readString(log());
+  }
+
+  long pid() {
+    return process.pid();
   }
 
   boolean isAlive() {
