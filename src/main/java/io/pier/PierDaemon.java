@@ -38,7 +38,7 @@ public final class PierDaemon implements QuarkusApplication {
         fail("unknown option '" + arg + "'; " + USAGE, 2);
       }
     }
-    if (configGiven && !Files.isReadable(config)) {
+    if (configGiven && !(Files.isRegularFile(config) && Files.isReadable(config))) {
       fail("cannot read configuration file " + config + "; check the --config path", 2);
     }
     if (Files.isReadable(config)) {

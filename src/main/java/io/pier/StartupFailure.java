@@ -1,11 +1,13 @@
 package io.pier;
 
 import io.smallrye.config.ConfigValidationException;
+import java.net.BindException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.eclipse.microprofile.config.ConfigProvider;
 
 /** Turns a failed start into the one line an operator reads. */
 public final class StartupFailure {
@@ -15,6 +17,9 @@ public final class StartupFailure {
           + " whilst being converted (.*)");
   private static final Pattern UNKNOWN = Pattern.compile(
       "(\\S+) in \\w+\\[source=(?:file:)?([^\\]]+)\\] does not map to any root");
+
+  private static final Pattern ENUM = Pattern.compile(
+      "Cannot convert .* to enum class .*, allowed values: (.*)");
 
   private StartupFailure() {}
 
@@ -39,6 +44,13 @@ public final class StartupFailure {
       if (cause instanceof PierStartupException) {
         return cause.getMessage();
       }
+      if (cause instanceof BindException) {
+        // The only TCP listener is the management interface.
+        String port = ConfigProvider.getConfig()
+            .getOptionalValue("pier.management-port", String.class).orElse("9465");
+        return "pier.management-port " + port + " on 127.0.0.1 is in use by another process;"
+            + " choose another with PIER_MANAGEMENT_PORT";
+      }
       if (cause.getCause() == null || cause.getCause() == cause) {
         break;
       }
@@ -53,6 +65,10 @@ public final class StartupFailure {
     String text = oneLine(message)
         .replaceAll("[\\w.$]+(Exception|Error): ", "")
         .replaceAll("SRCFG\\d+: ", "");
+    Matcher enumValue = ENUM.matcher(text);
+    if (enumValue.find()) {
+      text = text.substring(0, enumValue.start()) + "expected one of " + enumValue.group(1);
+    }
     Matcher conversion = CONVERSION.matcher(text);
     if (conversion.find()) {
       return conversion.group(1) + "=\"" + conversion.group(2) + "\": " + conversion.group(3);

@@ -1,8 +1,8 @@
 package io.pier.config;
 
+import io.pier.PierStartupException;
 import io.smallrye.config.source.yaml.YamlConfigSource;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
 import org.eclipse.microprofile.config.spi.ConfigSource;
@@ -26,10 +26,21 @@ public final class ConfigFileSource implements ConfigSourceProvider {
     if (file == null || file.isBlank()) {
       return List.of();
     }
+    YamlConfigSource yaml;
     try {
-      return List.of(new YamlConfigSource(Path.of(file).toUri().toURL(), ORDINAL));
-    } catch (IOException e) {
-      throw new UncheckedIOException("reading configuration file " + file, e);
+      yaml = new YamlConfigSource(Path.of(file).toUri().toURL(), ORDINAL);
+    } catch (IOException | RuntimeException e) {
+      throw new PierStartupException("cannot read configuration file " + file + ": "
+          + e.getMessage().replaceAll("\\s*\\n\\s*", " "), e);
     }
+    // The file configures Pier only: Quarkus' own settings (listeners, management host)
+    // are Pier's to choose, so a stray key cannot open a port beyond loopback.
+    for (String key : yaml.getPropertyNames()) {
+      if (!key.startsWith("pier.")) {
+        throw new PierStartupException("invalid configuration: unknown setting " + key
+            + " in " + file + " (settings live under pier:)");
+      }
+    }
+    return List.of(yaml);
   }
 }

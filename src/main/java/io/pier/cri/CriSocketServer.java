@@ -13,8 +13,10 @@ import io.pier.config.PierConfig;
 import io.pier.cri.v1.ImageServiceGrpc;
 import io.pier.cri.v1.RuntimeServiceGrpc;
 import io.pier.metrics.CriRequestMetrics;
-import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.pier.config.ConfigChecks;
+import io.pier.state.StateDirectories;
+import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -32,6 +34,8 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
@@ -51,6 +55,7 @@ public class CriSocketServer {
   private static final int MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 
   private final Path socket;
+  private final Path runRoot;
   private final RuntimeServiceHandler runtimeService;
   private final ImageServiceHandler imageService;
   private final CriRequestMetrics metrics;
@@ -58,11 +63,16 @@ public class CriSocketServer {
   private Server server;
   private EventLoopGroup acceptor;
   private EventLoopGroup workers;
-  private FileChannel lockChannel;
+  private FileChannel socketLock;
+  private FileChannel runRootLock;
   private Object socketInode;
 
-  CriSocketServer(PierConfig config, RuntimeServiceHandler runtimeService,
+  CriSocketServer(PierConfig config, StateDirectories dirs, RuntimeServiceHandler runtimeService,
       ImageServiceHandler imageService, CriRequestMetrics metrics) {
+    // Settings are checked and state directories made (by StateDirectories' constructor)
+    // before anything is served.
+    ConfigChecks.check(config);
+    this.runRoot = dirs.runRoot();
     this.socket = config.socket().toAbsolutePath();
     this.runtimeService = runtimeService;
     this.imageService = imageService;
@@ -90,8 +100,11 @@ public class CriSocketServer {
     LOG.infof("serving CRI on unix://%s", socket);
   }
 
-  void stop(@Observes ShutdownEvent event) {
+  /** Stops serving on shutdown, and also when start-up failed after the socket was bound. */
+  @PreDestroy
+  void stop() {
     if (server == null) {
+      releaseLocks();
       return;
     }
     server.shutdown();
@@ -106,19 +119,23 @@ public class CriSocketServer {
     acceptor.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     removeOwnSocket();
+    releaseLocks();
     LOG.infof("stopped serving CRI on %s", socket);
   }
 
   /**
-   * Makes sure no other pierd serves this socket: holds a lock beside it for the daemon's
-   * lifetime, and removes a stale socket file a crashed daemon left.
+   * Makes sure no other pierd serves this socket or uses this run root: holds a lock on
+   * each for the daemon's lifetime, and removes a stale socket file a crashed daemon left.
    */
   private void claimSocketPath() throws IOException {
-    Path lockFile = socket.resolveSibling(socket.getFileName() + ".lock");
-    lockChannel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-    FileLock lock = lockChannel.tryLock();
-    if (lock == null || answers(socket)) {
-      lockChannel.close();
+    runRootLock = lock(runRoot.resolve("pierd.lock"));
+    if (runRootLock == null) {
+      throw new PierStartupException("another pierd is already using run root " + runRoot
+          + "; stop it, or give this one its own PIER_RUN_ROOT and PIER_ROOT");
+    }
+    socketLock = lock(socket.resolveSibling(socket.getFileName() + ".lock"));
+    if (socketLock == null || answers(socket)) {
+      releaseLocks();
       throw new PierStartupException("another pierd is already serving " + socket
           + "; stop it, or give this one its own socket with PIER_SOCKET");
     }
@@ -134,13 +151,45 @@ public class CriSocketServer {
   }
 
   /**
+   * Takes an exclusive lock on a root-only file, or returns null when another process holds
+   * it. The file is private so no unprivileged user can hold it to keep pierd from starting.
+   */
+  private static FileChannel lock(Path file) throws IOException {
+    FileChannel channel = FileChannel.open(file, Set.of(StandardOpenOption.CREATE,
+        StandardOpenOption.WRITE), PosixFilePermissions.asFileAttribute(
+            PosixFilePermissions.fromString("rw-------")));
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+    FileLock lock = channel.tryLock();
+    if (lock == null) {
+      channel.close();
+      return null;
+    }
+    return channel;
+  }
+
+  private void releaseLocks() {
+    for (FileChannel channel : new FileChannel[] {socketLock, runRootLock}) {
+      try {
+        if (channel != null) {
+          channel.close();
+        }
+      } catch (IOException e) {
+        LOG.debugf("releasing a lock: %s", e.getMessage());
+      }
+    }
+  }
+
+  /**
    * Binds in a private directory and renames the socket into place, so it is never
    * reachable with the process umask's wider permissions.
    */
   private void bind() throws IOException {
-    Path staging = Files.createTempDirectory(socket.getParent(), ".pier-bind-",
+    // Short names: the staged path must fit a unix socket address too (ConfigChecks).
+    Path staging = socket.resolveSibling(String.format(".pb-%08x",
+        ThreadLocalRandom.current().nextInt()));
+    Files.createDirectory(staging,
         PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-    Path staged = staging.resolve("cri.sock");
+    Path staged = staging.resolve("s");
     acceptor = new EpollEventLoopGroup(1, new DefaultThreadFactory("cri-accept", true));
     workers = new EpollEventLoopGroup(2, new DefaultThreadFactory("cri-io", true));
     try {
@@ -173,7 +222,6 @@ public class CriSocketServer {
               Files.readAttributes(socket, "unix:ino", LinkOption.NOFOLLOW_LINKS).get("ino"))) {
         Files.delete(socket);
       }
-      lockChannel.close();
     } catch (IOException e) {
       LOG.warnf("could not remove %s: %s", socket, e.getMessage());
     }

@@ -1,5 +1,6 @@
 package io.pier.cri;
 
+import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import io.pier.BuildInfo;
 import io.pier.cgroup.CgroupDriver;
@@ -67,7 +68,11 @@ public class RuntimeServiceHandler implements RuntimeServiceGrpc.AsyncService {
   public void updateRuntimeConfig(UpdateRuntimeConfigRequest request,
       StreamObserver<UpdateRuntimeConfigResponse> response) {
     Calls.answer(response, () -> {
-      podCidr.update(request.getRuntimeConfig().getNetworkConfig().getPodCidr());
+      try {
+        podCidr.update(request.getRuntimeConfig().getNetworkConfig().getPodCidr());
+      } catch (IllegalArgumentException e) {
+        throw Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException();
+      }
       return UpdateRuntimeConfigResponse.getDefaultInstance();
     });
   }

@@ -33,12 +33,15 @@ public class MonitorBinary {
         + " (set pier.monitor / PIER_MONITOR)");
   }
 
-  /** The installed piermon, else the one beside the pierd launcher that started us. */
+  /**
+   * The piermon of the same distribution as the pierd launcher that started us (so a build
+   * tree's pierd uses its own), else the installed one.
+   */
   private static Path defaultMonitor() {
-    if (Files.isExecutable(INSTALLED)) {
-      return INSTALLED;
-    }
     String home = System.getProperty("pierd.home");
-    return home == null ? INSTALLED : Path.of(home, "bin", "piermon");
+    if (home != null && Files.isExecutable(Path.of(home, "bin", "piermon"))) {
+      return Path.of(home, "bin", "piermon");
+    }
+    return INSTALLED;
   }
 }

@@ -4,6 +4,7 @@ import io.pier.state.StateDirectories;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,10 +35,19 @@ public class PodCidr {
     return cidr.isEmpty() ? Optional.empty() : Optional.of(cidr);
   }
 
-  /** Records a new pod CIDR; an empty one is ignored, as kubelet may send none. */
+  /**
+   * Records a new pod CIDR; an empty one is ignored, as kubelet may send none. A value that
+   * is not a CIDR is refused with {@link IllegalArgumentException} naming it.
+   */
   public void update(String newCidr) {
     if (newCidr.isEmpty() || newCidr.equals(cidr)) {
       return;
+    }
+    for (String one : newCidr.split(",")) {
+      if (!isCidr(one.strip())) {
+        throw new IllegalArgumentException("pod CIDR '" + one.strip() + "' is not a CIDR"
+            + " (address/prefix, e.g. 10.244.0.0/24)");
+      }
     }
     try {
       Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
@@ -48,5 +58,20 @@ public class PodCidr {
     }
     LOG.infof("pod CIDR set to %s", newCidr);
     cidr = newCidr;
+  }
+
+  /** Whether {@code text} is an IPv4 or IPv6 address with a prefix length it can carry. */
+  static boolean isCidr(String text) {
+    int slash = text.indexOf('/');
+    if (slash < 0 || !text.substring(0, slash).matches("[0-9A-Fa-f:.]+")) {
+      return false;
+    }
+    try {
+      int bits = InetAddress.ofLiteral(text.substring(0, slash)).getAddress().length * 8;
+      int prefix = Integer.parseInt(text.substring(slash + 1));
+      return prefix >= 0 && prefix <= bits;
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
   }
 }

@@ -52,13 +52,18 @@ public class NodeStatus {
 
   /** Logs what this daemon runs with, once it serves, so the log starts the node's story. */
   void announce(@Observes StartupEvent event) {
-    LOG.infof("pierd %s ready: runtime=%s monitor=%s cgroup-driver=%s network=%s",
-        BuildInfo.version(),
-        runtime.binary().map(Path::toString).orElse(runtime.configured() + " (missing)"),
-        monitor.path(), cgroupDriver.kind().name().toLowerCase(),
+    Optional<String> problem =
+        runtime.problem().or(monitor::problem).or(dirs::problem).or(cni::problem);
+    String setup = String.format("runtime=%s monitor=%s cgroup-driver=%s network=%s",
+        runtime.binary().map(Path::toString).orElse(runtime.configured()), monitor.path(),
+        cgroupDriver.kind().name().toLowerCase(),
         cni.defaultNetwork().map(CniNetworkConfig.Network::name).orElse("none"));
-    runtime.problem().or(monitor::problem).or(dirs::problem).or(cni::problem)
-        .ifPresent(problem -> LOG.warnf("not ready: %s", problem));
+    if (problem.isEmpty()) {
+      LOG.infof("pierd %s ready: %s", BuildInfo.version(), setup);
+    } else {
+      LOG.warnf("pierd %s started but not ready: %s (%s)", BuildInfo.version(),
+          problem.get(), setup);
+    }
   }
 
   /** The Status RPC's answer; {@code verbose} adds the effective configuration as JSON. */

@@ -26,6 +26,8 @@ public class StateDirectories {
     this.runRoot = config.runRoot().toAbsolutePath();
     create(root, "pier.root");
     create(runRoot, "pier.run-root");
+    create(imageStore(), "pier.root");
+    create(containerStore(), "pier.root");
     LOG.infof("state in %s, runtime state in %s", root, runRoot);
   }
 

@@ -130,6 +130,19 @@ class CriSocketTest {
   }
 
   @Test
+  void updateRuntimeConfigRefusesAValueThatIsNoCidr() {
+    StatusRuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(
+        StatusRuntimeException.class, () -> client.runtime().updateRuntimeConfig(
+            UpdateRuntimeConfigRequest.newBuilder()
+                .setRuntimeConfig(RuntimeConfig.newBuilder()
+                    .setNetworkConfig(NetworkConfig.newBuilder().setPodCidr("10.244.0.0/33")))
+                .build()));
+
+    assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
+    assertTrue(e.getStatus().getDescription().contains("10.244.0.0/33"));
+  }
+
+  @Test
   void imageFsInfoReportsImageAndContainerStorage() throws Exception {
     Path images = config.root().toAbsolutePath().resolve("images");
     Files.createDirectories(images);

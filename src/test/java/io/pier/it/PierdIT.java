@@ -193,6 +193,96 @@ class PierdIT {
   }
 
   @Test
+  void malformedConfigFileIsNamedInTheError() throws Exception {
+    Path config = Files.writeString(tmp.resolve("broken.yaml"), "pier:\n  socket: [\n");
+
+    PierdProcess pierd = new PierdProcess(tmp.resolve("broken"))
+        .arg("--config").arg(config.toString())
+        .launch();
+
+    assertNotEquals(0, pierd.awaitExit());
+    String line = lastLine(pierd.output());
+    assertTrue(line.startsWith("pierd: cannot read configuration file " + config), line);
+  }
+
+  @Test
+  void quarkusSettingsInTheConfigFileAreRefused() throws Exception {
+    Path config = Files.writeString(tmp.resolve("open.yaml"),
+        "quarkus:\n  management:\n    host: 0.0.0.0\n");
+
+    PierdProcess pierd = new PierdProcess(tmp.resolve("open"))
+        .arg("--config").arg(config.toString())
+        .launch();
+
+    assertNotEquals(0, pierd.awaitExit());
+    assertEquals("pierd: invalid configuration: unknown setting quarkus.management.host in "
+        + config + " (settings live under pier:)", lastLine(pierd.output()));
+  }
+
+  @Test
+  void managementPortInUseIsNamedAndNoSocketIsLeft() throws Exception {
+    try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1,
+        java.net.InetAddress.getLoopbackAddress())) {
+      PierdProcess pierd = new PierdProcess(tmp.resolve("busy"))
+          .env("PIER_MANAGEMENT_PORT", Integer.toString(taken.getLocalPort()))
+          .launch();
+
+      assertNotEquals(0, pierd.awaitExit());
+      assertEquals("pierd: pier.management-port " + taken.getLocalPort()
+          + " on 127.0.0.1 is in use by another process; choose another with"
+          + " PIER_MANAGEMENT_PORT", lastLine(pierd.output()));
+      assertFalse(Files.exists(pierd.socket()), "socket left behind by a failed start");
+    }
+  }
+
+  @Test
+  void unusableRootIsRefusedBeforeServing() throws Exception {
+    PierdProcess pierd = new PierdProcess(tmp.resolve("sysroot"))
+        .env("PIER_ROOT", "/sys/pier-test")
+        .launch();
+
+    assertNotEquals(0, pierd.awaitExit());
+    assertTrue(lastLine(pierd.output()).startsWith(
+        "pierd: cannot create pier.root directory /sys/pier-test"), pierd.output());
+    assertFalse(Files.exists(pierd.socket()), "socket left behind by a refused start");
+  }
+
+  @Test
+  void secondDaemonOnTheSameRunRootIsRefused() throws Exception {
+    try (PierdProcess first = new PierdProcess(tmp.resolve("shared")).start()) {
+      PierdProcess second = new PierdProcess(tmp.resolve("intruder"))
+          .env("PIER_RUN_ROOT", tmp.resolve("shared/run").toString())
+          .env("PIER_ROOT", tmp.resolve("shared/root").toString())
+          .launch();
+
+      assertEquals(1, second.awaitExit());
+      assertTrue(lastLine(second.output()).startsWith(
+          "pierd: another pierd is already using run root " + tmp.resolve("shared/run")),
+          second.output());
+    }
+  }
+
+  @Test
+  void badValuesOfOtherSettingsAreRefusedNamingTheKey() throws Exception {
+    String[][] cases = {
+        {"PIER_MANAGEMENT_PORT", "70000", "pier.management-port=\"70000\""},
+        {"PIER_STREAM_ADDRESS", "garbage", "pier.stream-address=\"garbage\""},
+        {"PIER_REGISTRY_MIRRORS", "nonsense", "pier.registry-mirrors=\"nonsense\""},
+        {"PIER_CGROUP_DRIVER", "foo", "expected one of auto,systemd,cgroupfs"},
+    };
+    for (String[] c : cases) {
+      PierdProcess pierd = new PierdProcess(tmp.resolve("bad-" + c[0]))
+          .env(c[0], c[1])
+          .launch();
+
+      assertNotEquals(0, pierd.awaitExit(), c[0]);
+      String line = lastLine(pierd.output());
+      assertTrue(line.startsWith("pierd: invalid configuration: "), line);
+      assertTrue(line.contains(c[2]), line);
+    }
+  }
+
+  @Test
   void configFileIsReadAndEnvironmentOverridesIt() throws Exception {
     Path fromFile = tmp.resolve("file/run/pier.sock");
     Path config = Files.writeString(tmp.resolve("pier.yaml"), String.join("\n",

@@ -1,6 +1,7 @@
 package io.pier.it;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -85,7 +86,7 @@ final class PierdProcess implements AutoCloseable {
         throw new IllegalStateException("pierd exited with " + process.exitValue() + ": "
             + Files.readString(log()));
       }
-      if (answers(socket())) {
+      if (answers(socket()) && managementAnswers()) {
         return this;
       }
       Thread.sleep(100);
@@ -126,6 +127,17 @@ final class PierdProcess implements AutoCloseable {
     }
   }
 
+  /** Whether the management interface answers liveness, i.e. start-up has completed. */
+  boolean managementAnswers() {
+    try (java.net.Socket probe = new java.net.Socket(InetAddress.getLoopbackAddress(),
+        managementPort())) {
+      probe.getOutputStream().write(("GET /q/health/live HTTP/1.0\r\n\r\n").getBytes());
+      return new String(probe.getInputStream().readAllBytes()).startsWith("HTTP/1.0 200");
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
   static boolean answers(Path socket) {
     if (!Files.exists(socket)) {
       return false;
@@ -138,7 +150,7 @@ final class PierdProcess implements AutoCloseable {
   }
 
   static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return socket.getLocalPort();
     }
   }
