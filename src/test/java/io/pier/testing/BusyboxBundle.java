@@ -1,4 +1,4 @@
-package io.pier.oci;
+package io.pier.testing;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -8,12 +8,12 @@ import java.nio.file.Path;
 import java.util.List;
 
 /** An OCI bundle whose root file system is Debian's static busybox, for tests with runc. */
-final class BusyboxBundle {
+public final class BusyboxBundle {
 
   private BusyboxBundle() {}
 
   /** Writes a bundle in {@code dir} running {@code args} without a terminal. */
-  static Path create(Path dir, List<String> args) throws Exception {
+  public static Path create(Path dir, List<String> args) throws Exception {
     Path rootfs = Files.createDirectories(dir.resolve("rootfs"));
     Files.createDirectories(rootfs.resolve("bin"));
     Files.copy(Path.of("/bin/busybox"), rootfs.resolve("bin/busybox"));

@@ -1,0 +1,124 @@
+package io.pier.monitor;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.pier.exit.ContainerExit;
+import io.pier.exit.ExitWatcher;
+import io.pier.oci.RuntimeClient;
+import io.pier.oci.RuntimeState;
+import io.pier.testing.BusyboxBundle;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A container created by a real monitor (the test profile's, conmon) over runc, started,
+ * logged and reaped, its exit seen through the exit directory.
+ */
+@QuarkusTest
+class MonitorLauncherTest {
+
+  /** Collects exit events (a singleton: no proxy hides its field). */
+  @Singleton
+  static class Exits {
+    final BlockingQueue<ContainerExit> seen = new LinkedBlockingQueue<>();
+
+    void on(@Observes ContainerExit exit) {
+      seen.add(exit);
+    }
+  }
+
+  @Inject
+  MonitorLauncher launcher;
+
+  @Inject
+  RuntimeClient runtime;
+
+  @Inject
+  ExitWatcher exitWatcher;
+
+  @Inject
+  Exits exits;
+
+  @TempDir
+  Path tmp;
+
+  private final String id = UUID.randomUUID().toString().replace("-", "");
+
+  @BeforeEach
+  void watchExits() {
+    exitWatcher.start();
+  }
+
+  @AfterEach
+  void removeContainer() {
+    runtime.delete(id);
+    exitWatcher.forget(id);
+  }
+
+  @Test
+  void containerRunsLogsAndItsExitCodeArrivesThroughTheExitDirectory() throws Exception {
+    MonitorRequest request = request(List.of("/bin/busybox", "sh", "-c",
+        "echo hello; echo oops >&2; exit 3"));
+
+    MonitorStart started = launcher.create(request);
+
+    assertTrue(started.containerPid() > 0);
+    assertEquals(RuntimeState.Status.CREATED, runtime.state(id).orElseThrow().status());
+    runtime.start(id);
+    assertEquals(3, awaitExit().exitCode());
+    List<String> log = Files.readAllLines(request.logPath());
+    assertTrue(log.stream().anyMatch(l -> l.matches("\\S+ stdout F hello")), log.toString());
+    assertTrue(log.stream().anyMatch(l -> l.matches("\\S+ stderr F oops")), log.toString());
+  }
+
+  @Test
+  void runtimeFailureIsReportedWithTheRuntimesMessage() throws Exception {
+    MonitorRequest request = request(List.of("/bin/busybox", "true"));
+    ObjectMapper json = new ObjectMapper();
+    Path config = request.bundle().resolve("config.json");
+    ObjectNode spec = (ObjectNode) json.readTree(config.toFile());
+    ((ObjectNode) spec.get("root")).put("path", "no-such-rootfs");
+    json.writeValue(config.toFile(), spec);
+
+    MonitorException e = assertThrows(MonitorException.class, () -> launcher.create(request));
+
+    assertTrue(e.getMessage().startsWith("creating container " + id + ": "), e.getMessage());
+    assertTrue(e.getMessage().contains("no-such-rootfs"), e.getMessage());
+  }
+
+  private MonitorRequest request(List<String> args) throws Exception {
+    Path bundle = BusyboxBundle.create(tmp.resolve("bundle"), args);
+    Path persist = Files.createDirectories(tmp.resolve("persist"));
+    return new MonitorRequest(id, "test-" + id.substring(0, 6), bundle,
+        tmp.resolve("container.log"), persist, false, false, false, 0);
+  }
+
+  private ContainerExit awaitExit() throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (System.nanoTime() < deadline) {
+      ContainerExit exit = exits.seen.poll(100, TimeUnit.MILLISECONDS);
+      if (exit != null && exit.containerId().equals(id)) {
+        return exit;
+      }
+    }
+    return fail("no exit file for container " + id);
+  }
+}
