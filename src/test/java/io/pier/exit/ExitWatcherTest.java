@@ -2,19 +2,14 @@ package io.pier.exit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.fail;
 
+import io.pier.testing.ExitEvents;
 import io.quarkus.test.junit.QuarkusTest;
-import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import jakarta.inject.Singleton;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.UUID;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -22,25 +17,15 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 class ExitWatcherTest {
 
-  /** Collects the exit events the watcher fires (a singleton: no proxy hides its field). */
-  @Singleton
-  static class Exits {
-    final BlockingQueue<ContainerExit> seen = new LinkedBlockingQueue<>();
-
-    void on(@Observes ContainerExit exit) {
-      seen.add(exit);
-    }
-  }
-
   @Inject
   ExitWatcher watcher;
 
   @Inject
-  Exits exits;
+  ExitEvents exits;
 
   @BeforeEach
   void drain() {
-    exits.seen.clear();
+    exits.clear();
   }
 
   @Test
@@ -51,11 +36,11 @@ class ExitWatcherTest {
 
     writeLikeAMonitor(id, "137");
 
-    ContainerExit exit = next(id);
+    ContainerExit exit = exits.await(id, 10);
     assertEquals(137, exit.exitCode());
     Files.setLastModifiedTime(watcher.exitDir().resolve(id),
         Files.getLastModifiedTime(watcher.exitDir().resolve(id)));
-    assertNull(exits.seen.poll(300, TimeUnit.MILLISECONDS), "an exit must be reported once");
+    assertNull(exits.poll(300), "an exit must be reported once");
     watcher.forget(id);
   }
 
@@ -68,7 +53,7 @@ class ExitWatcherTest {
     watcher.start();
 
     // The watcher may already be running from another test; either way the file is reported.
-    assertEquals(3, next(id).exitCode());
+    assertEquals(3, exits.await(id, 10).exitCode());
     watcher.forget(id);
   }
 
@@ -76,16 +61,5 @@ class ExitWatcherTest {
     Path tmp = watcher.exitDir().resolve("." + id + ".tmp");
     Files.writeString(tmp, code);
     Files.move(tmp, watcher.exitDir().resolve(id), StandardCopyOption.ATOMIC_MOVE);
-  }
-
-  private ContainerExit next(String id) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (System.nanoTime() < deadline) {
-      ContainerExit exit = exits.seen.poll(100, TimeUnit.MILLISECONDS);
-      if (exit != null && exit.containerId().equals(id)) {
-        return exit;
-      }
-    }
-    return fail("no exit event for " + id);
   }
 }

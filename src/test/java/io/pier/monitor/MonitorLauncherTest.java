@@ -3,26 +3,20 @@ package io.pier.monitor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.pier.exit.ContainerExit;
 import io.pier.exit.ExitWatcher;
 import io.pier.oci.RuntimeClient;
 import io.pier.oci.RuntimeState;
 import io.pier.testing.BusyboxBundle;
+import io.pier.testing.ExitEvents;
 import io.quarkus.test.junit.QuarkusTest;
-import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import jakarta.inject.Singleton;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -35,16 +29,6 @@ import org.junit.jupiter.api.io.TempDir;
 @QuarkusTest
 class MonitorLauncherTest {
 
-  /** Collects exit events (a singleton: no proxy hides its field). */
-  @Singleton
-  static class Exits {
-    final BlockingQueue<ContainerExit> seen = new LinkedBlockingQueue<>();
-
-    void on(@Observes ContainerExit exit) {
-      seen.add(exit);
-    }
-  }
-
   @Inject
   MonitorLauncher launcher;
 
@@ -55,7 +39,7 @@ class MonitorLauncherTest {
   ExitWatcher exitWatcher;
 
   @Inject
-  Exits exits;
+  ExitEvents exits;
 
   @TempDir
   Path tmp;
@@ -83,7 +67,7 @@ class MonitorLauncherTest {
     assertTrue(started.containerPid() > 0);
     assertEquals(RuntimeState.Status.CREATED, runtime.state(id).orElseThrow().status());
     runtime.start(id);
-    assertEquals(3, awaitExit().exitCode());
+    assertEquals(3, exits.await(id, 20).exitCode());
     List<String> log = Files.readAllLines(request.logPath());
     assertTrue(log.stream().anyMatch(l -> l.matches("\\S+ stdout F hello")), log.toString());
     assertTrue(log.stream().anyMatch(l -> l.matches("\\S+ stderr F oops")), log.toString());
@@ -109,16 +93,5 @@ class MonitorLauncherTest {
     Path persist = Files.createDirectories(tmp.resolve("persist"));
     return new MonitorRequest(id, "test-" + id.substring(0, 6), bundle,
         tmp.resolve("container.log"), persist, false, false, false, 0);
-  }
-
-  private ContainerExit awaitExit() throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (System.nanoTime() < deadline) {
-      ContainerExit exit = exits.seen.poll(100, TimeUnit.MILLISECONDS);
-      if (exit != null && exit.containerId().equals(id)) {
-        return exit;
-      }
-    }
-    return fail("no exit file for container " + id);
   }
 }
