@@ -1,6 +1,8 @@
 package io.pier.cri;
 
 import io.grpc.Status;
+import io.pier.AlreadyExistsException;
+import io.pier.NotFoundException;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import java.util.function.Supplier;
@@ -20,6 +22,17 @@ final class Calls {
       result = work.get();
     } catch (StatusRuntimeException e) {
       response.onError(e);
+      return;
+    } catch (NotFoundException e) {
+      response.onError(Status.NOT_FOUND.withDescription(e.getMessage()).asRuntimeException());
+      return;
+    } catch (AlreadyExistsException e) {
+      response.onError(
+          Status.ALREADY_EXISTS.withDescription(e.getMessage()).asRuntimeException());
+      return;
+    } catch (IllegalArgumentException e) {
+      response.onError(
+          Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
       return;
     } catch (RuntimeException e) {
       LOG.error("CRI call failed", e);

@@ -5,11 +5,21 @@ import io.grpc.stub.StreamObserver;
 import io.pier.BuildInfo;
 import io.pier.cgroup.CgroupDriver;
 import io.pier.cri.v1.LinuxRuntimeConfiguration;
+import io.pier.cri.v1.ListPodSandboxRequest;
+import io.pier.cri.v1.ListPodSandboxResponse;
+import io.pier.cri.v1.PodSandboxStatusRequest;
+import io.pier.cri.v1.PodSandboxStatusResponse;
+import io.pier.cri.v1.RemovePodSandboxRequest;
+import io.pier.cri.v1.RemovePodSandboxResponse;
+import io.pier.cri.v1.RunPodSandboxRequest;
+import io.pier.cri.v1.RunPodSandboxResponse;
 import io.pier.cri.v1.RuntimeConfigRequest;
 import io.pier.cri.v1.RuntimeConfigResponse;
 import io.pier.cri.v1.RuntimeServiceGrpc;
 import io.pier.cri.v1.StatusRequest;
 import io.pier.cri.v1.StatusResponse;
+import io.pier.cri.v1.StopPodSandboxRequest;
+import io.pier.cri.v1.StopPodSandboxResponse;
 import io.pier.cri.v1.UpdateRuntimeConfigRequest;
 import io.pier.cri.v1.UpdateRuntimeConfigResponse;
 import io.pier.cri.v1.VersionRequest;
@@ -29,11 +39,14 @@ public class RuntimeServiceHandler implements RuntimeServiceGrpc.AsyncService {
   static final String KUBELET_API_VERSION = "0.1.0";
 
   private final NodeStatus nodeStatus;
+  private final PodSandboxHandler pods;
   private final CgroupDriver cgroupDriver;
   private final PodCidr podCidr;
 
-  RuntimeServiceHandler(NodeStatus nodeStatus, CgroupDriver cgroupDriver, PodCidr podCidr) {
+  RuntimeServiceHandler(NodeStatus nodeStatus, PodSandboxHandler pods, CgroupDriver cgroupDriver,
+      PodCidr podCidr) {
     this.nodeStatus = nodeStatus;
+    this.pods = pods;
     this.cgroupDriver = cgroupDriver;
     this.podCidr = podCidr;
   }
@@ -75,5 +88,35 @@ public class RuntimeServiceHandler implements RuntimeServiceGrpc.AsyncService {
       }
       return UpdateRuntimeConfigResponse.getDefaultInstance();
     });
+  }
+
+  @Override
+  public void runPodSandbox(RunPodSandboxRequest request,
+      StreamObserver<RunPodSandboxResponse> response) {
+    Calls.answer(response, () -> pods.run(request));
+  }
+
+  @Override
+  public void stopPodSandbox(StopPodSandboxRequest request,
+      StreamObserver<StopPodSandboxResponse> response) {
+    Calls.answer(response, () -> pods.stop(request));
+  }
+
+  @Override
+  public void removePodSandbox(RemovePodSandboxRequest request,
+      StreamObserver<RemovePodSandboxResponse> response) {
+    Calls.answer(response, () -> pods.remove(request));
+  }
+
+  @Override
+  public void podSandboxStatus(PodSandboxStatusRequest request,
+      StreamObserver<PodSandboxStatusResponse> response) {
+    Calls.answer(response, () -> pods.status(request));
+  }
+
+  @Override
+  public void listPodSandbox(ListPodSandboxRequest request,
+      StreamObserver<ListPodSandboxResponse> response) {
+    Calls.answer(response, () -> pods.list(request));
   }
 }

@@ -13,7 +13,7 @@ import io.pier.config.PierConfig;
 import io.pier.cri.v1.CgroupDriver;
 import io.pier.cri.v1.ImageFsInfoRequest;
 import io.pier.cri.v1.ImageFsInfoResponse;
-import io.pier.cri.v1.ListPodSandboxRequest;
+import io.pier.cri.v1.ListContainersRequest;
 import io.pier.cri.v1.NetworkConfig;
 import io.pier.cri.v1.RuntimeCondition;
 import io.pier.cri.v1.RuntimeConfig;
@@ -162,10 +162,10 @@ class CriSocketTest {
   void rpcsOfLaterCapabilitiesAnswerUnimplementedByName() {
     StatusRuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(
         StatusRuntimeException.class,
-        () -> client.runtime().listPodSandbox(ListPodSandboxRequest.getDefaultInstance()));
+        () -> client.runtime().listContainers(ListContainersRequest.getDefaultInstance()));
 
     assertEquals(Status.Code.UNIMPLEMENTED, e.getStatus().getCode());
-    assertTrue(e.getStatus().getDescription().contains("ListPodSandbox"),
+    assertTrue(e.getStatus().getDescription().contains("ListContainers"),
         e.getStatus().getDescription());
   }
 }

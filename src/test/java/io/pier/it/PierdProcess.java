@@ -115,6 +115,11 @@ final class PierdProcess implements AutoCloseable {
     return process != null && process.isAlive();
   }
 
+  /** Kills the daemon we started with SIGKILL, as a crash would end it. */
+  void kill() throws InterruptedException {
+    process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+  }
+
   /** Stops the daemon we started, by its PID (SIGTERM, then SIGKILL). */
   @Override
   public void close() throws InterruptedException {
