@@ -159,6 +159,8 @@ public final class Piermon {
     Piermon cli = new Piermon();
     CommandLine line = new CommandLine(cli);
     line.setUnmatchedOptionsArePositionalParams(false);
+    // Values such as "--exit-command-arg --root" or "--runtime-arg --log" look like options.
+    line.setAllowOptionsAsOptionParameters(true);
     MonitorConfig config;
     try {
       CommandLine.ParseResult parsed = line.parseArgs(args);
@@ -173,7 +175,7 @@ public final class Piermon {
         return;
       }
       config = cli.toConfig();
-    } catch (CommandLine.ParameterException | UsageException e) {
+    } catch (CommandLine.ParameterException | UsageException | IOException e) {
       System.err.println("piermon: " + e.getMessage());
       System.exit(1);
       return;
@@ -182,7 +184,7 @@ public final class Piermon {
   }
 
   /** Checks the flags as conmon does and builds the run's configuration. */
-  MonitorConfig toConfig() throws UsageException {
+  MonitorConfig toConfig() throws UsageException, IOException {
     if (cid == null || cid.isEmpty()) {
       throw new UsageException("container ID not provided; use --cid");
     }
@@ -204,7 +206,10 @@ public final class Piermon {
     if (runtime == null) {
       throw new UsageException("runtime path not provided; use --runtime");
     }
-    if (!Files.isExecutable(Path.of(runtime))) {
+    Path runtimePath = Path.of(runtime);
+    if (!Files.isRegularFile(runtimePath) || !Files.isExecutable(runtimePath)
+        || !Files.getPosixFilePermissions(runtimePath).stream()
+            .anyMatch(p -> p.name().endsWith("_EXECUTE"))) {
       throw new UsageException("runtime path " + runtime + " is not an executable file");
     }
     if (exec && execProcessSpec == null) {
