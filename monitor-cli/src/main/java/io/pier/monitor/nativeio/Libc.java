@@ -1,6 +1,7 @@
 package io.pier.monitor.nativeio;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
@@ -46,6 +47,11 @@ public final class Libc {
   public static final int SIGTERM = 15;
 
   private static final int PR_SET_CHILD_SUBREAPER = 36;
+  private static final int AT_FDCWD = -100;
+  private static final int S_IFIFO = 0010000;
+  private static final long TCGETS = 0x5401;
+  private static final long TCSETS = 0x5402;
+  private static final int ONLCR = 04;
   private static final long TIOCSWINSZ = 0x5414;
   private static final int F_SETFD = 2;
   private static final int FD_CLOEXEC = 1;
@@ -69,86 +75,114 @@ public final class Libc {
   private static final ThreadLocal<MemorySegment> CAPTURED =
       ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CAPTURE));
 
-  private static final MethodHandle READ = errnoFn("read", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
-  private static final MethodHandle WRITE =
-      errnoFn("write", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
-  private static final MethodHandle CLOSE = errnoFn("close", JAVA_INT, JAVA_INT);
-  private static final MethodHandle PIPE2 = errnoFn("pipe2", JAVA_INT, ADDRESS, JAVA_INT);
-  private static final MethodHandle DUP = errnoFn("dup", JAVA_INT, JAVA_INT);
-  private static final MethodHandle DUP2 = errnoFn("dup2", JAVA_INT, JAVA_INT, JAVA_INT);
-  private static final MethodHandle OPEN =
-      variadicFn("open", 2, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
-  private static final MethodHandle FCNTL =
-      variadicFn("fcntl", 2, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
-  private static final MethodHandle IOCTL =
-      variadicFn("ioctl", 2, JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS);
-  private static final MethodHandle PRCTL =
-      variadicFn("prctl", 1, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG);
-  private static final MethodHandle SETSID = errnoFn("setsid", JAVA_INT);
-  private static final MethodHandle GETPGID = errnoFn("getpgid", JAVA_INT, JAVA_INT);
-  private static final MethodHandle KILL = errnoFn("kill", JAVA_INT, JAVA_INT, JAVA_INT);
-  private static final MethodHandle WAITPID =
-      errnoFn("waitpid", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
-  private static final MethodHandle MKFIFO = errnoFn("mkfifo", JAVA_INT, ADDRESS, JAVA_INT);
-  private static final MethodHandle EVENTFD = errnoFn("eventfd", JAVA_INT, JAVA_INT, JAVA_INT);
-  private static final MethodHandle SOCKET =
-      errnoFn("socket", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
-  private static final MethodHandle BIND = errnoFn("bind", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
-  private static final MethodHandle LISTEN = errnoFn("listen", JAVA_INT, JAVA_INT, JAVA_INT);
-  private static final MethodHandle ACCEPT4 =
-      errnoFn("accept4", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT);
-  private static final MethodHandle SEND =
-      errnoFn("send", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
-  private static final MethodHandle RECVMSG =
-      errnoFn("recvmsg", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT);
-  private static final MethodHandle SHUTDOWN = errnoFn("shutdown", JAVA_INT, JAVA_INT, JAVA_INT);
-  private static final MethodHandle TCGETATTR =
-      errnoFn("tcgetattr", JAVA_INT, JAVA_INT, ADDRESS);
-  private static final MethodHandle TCSETATTR =
-      errnoFn("tcsetattr", JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS);
-  private static final MethodHandle SPAWN = plainFn("posix_spawn",
-      JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS);
-  private static final MethodHandle FA_INIT =
-      plainFn("posix_spawn_file_actions_init", JAVA_INT, ADDRESS);
-  private static final MethodHandle FA_DESTROY =
-      plainFn("posix_spawn_file_actions_destroy", JAVA_INT, ADDRESS);
-  private static final MethodHandle FA_DUP2 = plainFn("posix_spawn_file_actions_adddup2",
-      JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
-  private static final MethodHandle ATTR_INIT = plainFn("posix_spawnattr_init", JAVA_INT, ADDRESS);
-  private static final MethodHandle ATTR_DESTROY =
-      plainFn("posix_spawnattr_destroy", JAVA_INT, ADDRESS);
-  private static final MethodHandle ATTR_FLAGS =
-      plainFn("posix_spawnattr_setflags", JAVA_INT, ADDRESS, JAVA_SHORT);
-  private static final MethodHandle ATTR_SIGDEF =
-      plainFn("posix_spawnattr_setsigdefault", JAVA_INT, ADDRESS, ADDRESS);
-  private static final MethodHandle ATTR_SIGMASK =
-      plainFn("posix_spawnattr_setsigmask", JAVA_INT, ADDRESS, ADDRESS);
-  private static final MethodHandle SIGFILLSET = plainFn("sigfillset", JAVA_INT, ADDRESS);
-  private static final MethodHandle SIGEMPTYSET = plainFn("sigemptyset", JAVA_INT, ADDRESS);
-  private static final MethodHandle OPENLOG = LINKER.downcallHandle(find("openlog"),
-      FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, JAVA_INT));
-  private static final MethodHandle SYSLOG = LINKER.downcallHandle(find("syslog"),
-      FunctionDescriptor.ofVoid(JAVA_INT, ADDRESS, ADDRESS), Linker.Option.firstVariadicArg(2));
+  /**
+   * Every C function is bound with this one shape (seven 64-bit integer arguments, a 64-bit
+   * result, errno captured): binding is the largest start-up cost of the FFM API, and it is
+   * paid once per distinct shape. On x86_64 an integer or pointer argument travels in a 64-bit
+   * register either way, and a callee ignores registers it takes no argument from.
+   */
+  private static final FunctionDescriptor SHAPE = FunctionDescriptor.of(JAVA_LONG, JAVA_LONG,
+      JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG);
+
+  /** glibc's syscall(): every system call goes through it. */
+  private static final MethodHandle SYSCALL = bind("syscall");
+
+  /** posix_spawn and its attribute calls, bound on first use. */
+  private static final class Spawn {
+    static final MethodHandle SPAWN = bind("posix_spawn");
+    static final MethodHandle FA_INIT = bind("posix_spawn_file_actions_init");
+    static final MethodHandle FA_DESTROY = bind("posix_spawn_file_actions_destroy");
+    static final MethodHandle FA_DUP2 = bind("posix_spawn_file_actions_adddup2");
+    static final MethodHandle ATTR_INIT = bind("posix_spawnattr_init");
+    static final MethodHandle ATTR_DESTROY = bind("posix_spawnattr_destroy");
+    static final MethodHandle ATTR_FLAGS = bind("posix_spawnattr_setflags");
+    static final MethodHandle ATTR_SIGDEF = bind("posix_spawnattr_setsigdefault");
+    static final MethodHandle ATTR_SIGMASK = bind("posix_spawnattr_setsigmask");
+    static final MethodHandle SIGFILLSET = bind("sigfillset");
+    static final MethodHandle SIGEMPTYSET = bind("sigemptyset");
+  }
+
+  /** syslog calls, bound on first use. */
+  private static final class Log {
+    static final MethodHandle OPENLOG = bind("openlog");
+    static final MethodHandle SYSLOG = bind("syslog");
+  }
 
   private Libc() {}
+
+  /** x86_64 system call numbers. Limitation: other architectures are not supported yet. */
+  private static final class Nr {
+    static final long READ = 0;
+    static final long WRITE = 1;
+    static final long CLOSE = 3;
+    static final long IOCTL = 16;
+    static final long DUP = 32;
+    static final long DUP2 = 33;
+    static final long SOCKET = 41;
+    static final long SENDTO = 44;
+    static final long RECVMSG = 47;
+    static final long SHUTDOWN = 48;
+    static final long BIND = 49;
+    static final long LISTEN = 50;
+    static final long WAIT4 = 61;
+    static final long KILL = 62;
+    static final long FCNTL = 72;
+    static final long SETSID = 112;
+    static final long GETPGID = 121;
+    static final long PRCTL = 157;
+    static final long OPENAT = 257;
+    static final long MKNODAT = 259;
+    static final long ACCEPT4 = 288;
+    static final long EVENTFD2 = 290;
+    static final long PIPE2 = 293;
+  }
+
+  /**
+   * Binds the calls a monitor makes before the container starts; run it on a spare thread
+   * while the command line is parsed, to take the binding cost off the start path.
+   */
+  public static void prepare() {
+    try {
+      MethodHandle[] unused = {SYSCALL, Spawn.SPAWN};
+    } catch (Throwable t) {
+      // Any real problem shows again, where the call is made.
+    }
+  }
 
   private static MemorySegment find(String name) {
     return LOOKUP.find(name).orElseThrow(() -> new UnsatisfiedLinkError("no symbol " + name));
   }
 
-  private static MethodHandle errnoFn(String name, MemoryLayout ret, MemoryLayout... args) {
-    return LINKER.downcallHandle(find(name), FunctionDescriptor.of(ret, args),
-        Linker.Option.captureCallState("errno"));
+  private static MethodHandle bind(String name) {
+    // Variadic from the second argument, so variadic functions (syscall, syslog) get the
+    // variadic calling convention; for the others it only sets a register they ignore.
+    return LINKER.downcallHandle(find(name), SHAPE, Linker.Option.captureCallState("errno"),
+        Linker.Option.firstVariadicArg(1));
   }
 
-  private static MethodHandle variadicFn(
-      String name, int firstVariadic, MemoryLayout ret, MemoryLayout... args) {
-    return LINKER.downcallHandle(find(name), FunctionDescriptor.of(ret, args),
-        Linker.Option.captureCallState("errno"), Linker.Option.firstVariadicArg(firstVariadic));
+  /** Calls a bound C function; returns its result, or -errno when it returned -1. */
+  private static long call(MethodHandle fn, long a, long b, long c, long d, long e, long f,
+      long g) {
+    MemorySegment st = state();
+    long r;
+    try {
+      r = (long) fn.invokeExact(st, a, b, c, d, e, f, g);
+    } catch (Throwable t) {
+      throw unexpected(t);
+    }
+    return r == -1 ? -errno(st) : r;
   }
 
-  private static MethodHandle plainFn(String name, MemoryLayout ret, MemoryLayout... args) {
-    return LINKER.downcallHandle(find(name), FunctionDescriptor.of(ret, args));
+  private static long call(MethodHandle fn, long a) {
+    return call(fn, a, 0, 0, 0, 0, 0, 0);
+  }
+
+  private static long call(MethodHandle fn, long a, long b) {
+    return call(fn, a, b, 0, 0, 0, 0, 0);
+  }
+
+  private static long call(MethodHandle fn, long a, long b, long c) {
+    return call(fn, a, b, c, 0, 0, 0, 0);
   }
 
   private static MemorySegment state() {
@@ -157,13 +191,6 @@ public final class Libc {
 
   private static int errno(MemorySegment state) {
     return (int) ERRNO.get(state, 0L);
-  }
-
-  private static int check(String call, int result, MemorySegment state) throws NativeException {
-    if (result < 0) {
-      throw new NativeException(call, errno(state));
-    }
-    return result;
   }
 
   private static RuntimeException unexpected(Throwable t) {
@@ -176,45 +203,42 @@ public final class Libc {
     return new IllegalStateException(t);
   }
 
-  /** Reads up to {@code len} bytes into {@code buf}; returns 0 at end of file. */
-  public static int read(int fd, MemorySegment buf, long len) throws NativeException {
-    MemorySegment st = state();
+  /** Makes a system call; returns the kernel's result, or -errno on failure. */
+  private static long sys(long nr, long a, long b, long c, long d, long e, long f) {
+    return call(SYSCALL, nr, a, b, c, d, e, f);
+  }
+
+  private static long sys(long nr, long a, long b, long c) {
+    return sys(nr, a, b, c, 0, 0, 0);
+  }
+
+  /** The same, retried while interrupted by a signal. */
+  private static long sysRetry(long nr, long a, long b, long c, long d) {
     while (true) {
-      long n;
-      try {
-        n = (long) READ.invokeExact(st, fd, buf, len);
-      } catch (Throwable t) {
-        throw unexpected(t);
-      }
-      if (n >= 0) {
-        return (int) n;
-      }
-      int e = errno(st);
-      if (e != Errno.EINTR) {
-        throw new NativeException("read", e);
+      long r = sys(nr, a, b, c, d, 0, 0);
+      if (r != -Errno.EINTR) {
+        return r;
       }
     }
   }
 
+  private static long check(String call, long result) throws NativeException {
+    if (result < 0) {
+      throw new NativeException(call, (int) -result);
+    }
+    return result;
+  }
+
+  /** Reads up to {@code len} bytes into {@code buf}; returns 0 at end of file. */
+  public static int read(int fd, MemorySegment buf, long len) throws NativeException {
+    return (int) check("read", sysRetry(Nr.READ, fd, buf.address(), len, 0));
+  }
+
   /** Writes all {@code len} bytes of {@code buf}. */
   public static void writeAll(int fd, MemorySegment buf, long len) throws NativeException {
-    MemorySegment st = state();
     long off = 0;
     while (off < len) {
-      long n;
-      try {
-        n = (long) WRITE.invokeExact(st, fd, buf.asSlice(off), len - off);
-      } catch (Throwable t) {
-        throw unexpected(t);
-      }
-      if (n < 0) {
-        int e = errno(st);
-        if (e == Errno.EINTR) {
-          continue;
-        }
-        throw new NativeException("write", e);
-      }
-      off += n;
+      off += check("write", sysRetry(Nr.WRITE, fd, buf.address() + off, len - off, 0));
     }
   }
 
@@ -222,23 +246,15 @@ public final class Libc {
   public static void writeAll(int fd, byte[] bytes) throws NativeException {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment seg = arena.allocate(Math.max(1, bytes.length));
-      MemorySegment.copy(bytes, 0, seg, JAVA_BYTE_LAYOUT, 0, bytes.length);
+      MemorySegment.copy(bytes, 0, seg, JAVA_BYTE, 0, bytes.length);
       writeAll(fd, seg, bytes.length);
     }
   }
 
-  private static final java.lang.foreign.ValueLayout.OfByte JAVA_BYTE_LAYOUT =
-      java.lang.foreign.ValueLayout.JAVA_BYTE;
-
   /** Closes {@code fd}, ignoring errors: there is nothing useful to do about them. */
   public static void closeQuietly(int fd) {
-    if (fd < 0) {
-      return;
-    }
-    try {
-      int unused = (int) CLOSE.invokeExact(state(), fd);
-    } catch (Throwable t) {
-      throw unexpected(t);
+    if (fd >= 0) {
+      sys(Nr.CLOSE, fd, 0, 0);
     }
   }
 
@@ -246,127 +262,64 @@ public final class Libc {
   public static int[] pipe() throws NativeException {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment fds = arena.allocate(JAVA_INT, 2);
-      MemorySegment st = state();
-      check("pipe2", (int) PIPE2.invokeExact(st, fds, O_CLOEXEC), st);
+      check("pipe2", sys(Nr.PIPE2, fds.address(), O_CLOEXEC, 0));
       return new int[] {fds.getAtIndex(JAVA_INT, 0), fds.getAtIndex(JAVA_INT, 1)};
-    } catch (NativeException e) {
-      throw e;
-    } catch (Throwable t) {
-      throw unexpected(t);
     }
   }
 
   /** Duplicates {@code fd} onto the lowest free descriptor. */
   public static int dup(int fd) throws NativeException {
-    MemorySegment st = state();
-    try {
-      return check("dup", (int) DUP.invokeExact(st, fd), st);
-    } catch (NativeException e) {
-      throw e;
-    } catch (Throwable t) {
-      throw unexpected(t);
-    }
+    return (int) check("dup", sys(Nr.DUP, fd, 0, 0));
   }
 
   /** Makes {@code to} a copy of {@code from}. */
   public static void dup2(int from, int to) throws NativeException {
-    MemorySegment st = state();
-    try {
-      check("dup2", (int) DUP2.invokeExact(st, from, to), st);
-    } catch (NativeException e) {
-      throw e;
-    } catch (Throwable t) {
-      throw unexpected(t);
-    }
+    check("dup2", sysRetry(Nr.DUP2, from, to, 0, 0));
   }
 
   /** Opens {@code path} with {@code flags} and {@code mode}. */
   public static int open(String path, int flags, int mode) throws NativeException {
     try (Arena arena = Arena.ofConfined()) {
-      MemorySegment st = state();
-      return check("open " + path,
-          (int) OPEN.invokeExact(st, cstring(arena, path), flags, mode), st);
-    } catch (NativeException e) {
-      throw e;
-    } catch (Throwable t) {
-      throw unexpected(t);
+      return (int) check("open " + path,
+          sysRetry(Nr.OPENAT, AT_FDCWD, cstring(arena, path).address(), flags, mode));
     }
   }
 
   /** Sets close-on-exec on {@code fd}, so no child inherits it. */
   public static void setCloseOnExec(int fd) throws NativeException {
-    MemorySegment st = state();
-    try {
-      check("fcntl", (int) FCNTL.invokeExact(st, fd, F_SETFD, FD_CLOEXEC), st);
-    } catch (NativeException e) {
-      throw e;
-    } catch (Throwable t) {
-      throw unexpected(t);
-    }
+    check("fcntl", sys(Nr.FCNTL, fd, F_SETFD, FD_CLOEXEC));
   }
 
   /** Turns O_NONBLOCK on or off for {@code fd}. */
   public static void setNonBlocking(int fd, boolean on) throws NativeException {
-    MemorySegment st = state();
-    try {
-      int flags = check("fcntl", (int) FCNTL.invokeExact(st, fd, F_GETFL, 0), st);
-      int next = on ? flags | O_NONBLOCK : flags & ~O_NONBLOCK;
-      check("fcntl", (int) FCNTL.invokeExact(st, fd, F_SETFL, next), st);
-    } catch (NativeException e) {
-      throw e;
-    } catch (Throwable t) {
-      throw unexpected(t);
-    }
+    long flags = check("fcntl", sys(Nr.FCNTL, fd, F_GETFL, 0));
+    check("fcntl", sys(Nr.FCNTL, fd, F_SETFL, on ? flags | O_NONBLOCK : flags & ~O_NONBLOCK));
   }
 
   /** Makes this process the reaper of its orphaned descendants (prctl). */
   public static void becomeChildSubreaper(boolean on) throws NativeException {
-    MemorySegment st = state();
-    try {
-      check("prctl(PR_SET_CHILD_SUBREAPER)",
-          (int) PRCTL.invokeExact(st, PR_SET_CHILD_SUBREAPER, on ? 1L : 0L, 0L, 0L, 0L), st);
-    } catch (NativeException e) {
-      throw e;
-    } catch (Throwable t) {
-      throw unexpected(t);
-    }
+    check("prctl(PR_SET_CHILD_SUBREAPER)", sys(Nr.PRCTL, PR_SET_CHILD_SUBREAPER, on ? 1 : 0, 0));
   }
 
   /** Starts a new session; returns false when this process already leads one. */
   public static boolean setsid() {
-    try {
-      return (int) SETSID.invokeExact(state()) >= 0;
-    } catch (Throwable t) {
-      throw unexpected(t);
-    }
+    return sys(Nr.SETSID, 0, 0, 0) >= 0;
   }
 
   /** Returns the process group of {@code pid}, or -1 when it is gone. */
   public static int getpgid(int pid) {
-    try {
-      return (int) GETPGID.invokeExact(state(), pid);
-    } catch (Throwable t) {
-      throw unexpected(t);
-    }
+    long r = sys(Nr.GETPGID, pid, 0, 0);
+    return r < 0 ? -1 : (int) r;
   }
 
   /** Sends {@code sig} to {@code pid}; returns false with ESRCH when there is no such process. */
   public static boolean kill(int pid, int sig) throws NativeException {
-    MemorySegment st = state();
-    int r;
-    try {
-      r = (int) KILL.invokeExact(st, pid, sig);
-    } catch (Throwable t) {
-      throw unexpected(t);
-    }
-    if (r == 0) {
-      return true;
-    }
-    int e = errno(st);
-    if (e == Errno.ESRCH) {
+    long r = sys(Nr.KILL, pid, sig, 0);
+    if (r == -Errno.ESRCH) {
       return false;
     }
-    throw new NativeException("kill", e);
+    check("kill", r);
+    return true;
   }
 
   /**
@@ -376,59 +329,28 @@ public final class Libc {
   public static int[] waitpid(int pid, boolean noHang) throws NativeException {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment status = arena.allocate(JAVA_INT);
-      MemorySegment st = state();
-      while (true) {
-        int r = (int) WAITPID.invokeExact(st, pid, status, noHang ? WNOHANG : 0);
-        if (r >= 0) {
-          return new int[] {r, r == 0 ? 0 : status.get(JAVA_INT, 0)};
-        }
-        int e = errno(st);
-        if (e != Errno.EINTR) {
-          throw new NativeException("waitpid", e);
-        }
-      }
-    } catch (NativeException e) {
-      throw e;
-    } catch (Throwable t) {
-      throw unexpected(t);
+      int r = (int) check("waitpid",
+          sysRetry(Nr.WAIT4, pid, status.address(), noHang ? WNOHANG : 0, 0));
+      return new int[] {r, r == 0 ? 0 : status.get(JAVA_INT, 0)};
     }
   }
 
   /** Creates a named pipe at {@code path}. */
   public static void mkfifo(String path, int mode) throws NativeException {
     try (Arena arena = Arena.ofConfined()) {
-      MemorySegment st = state();
-      check("mkfifo " + path, (int) MKFIFO.invokeExact(st, cstring(arena, path), mode), st);
-    } catch (NativeException e) {
-      throw e;
-    } catch (Throwable t) {
-      throw unexpected(t);
+      check("mkfifo " + path,
+          sys(Nr.MKNODAT, AT_FDCWD, cstring(arena, path).address(), S_IFIFO | mode, 0, 0, 0));
     }
   }
 
   /** Creates a close-on-exec eventfd. */
   public static int eventfd() throws NativeException {
-    MemorySegment st = state();
-    try {
-      return check("eventfd", (int) EVENTFD.invokeExact(st, 0, O_CLOEXEC), st);
-    } catch (NativeException e) {
-      throw e;
-    } catch (Throwable t) {
-      throw unexpected(t);
-    }
+    return (int) check("eventfd", sys(Nr.EVENTFD2, 0, O_CLOEXEC, 0));
   }
 
   /** Creates a close-on-exec unix socket of {@code type}, bound to {@code path}, listening. */
   public static int listenUnix(String path, int type) throws NativeException {
-    MemorySegment st = state();
-    int fd;
-    try {
-      fd = check("socket", (int) SOCKET.invokeExact(st, AF_UNIX, type | SOCK_CLOEXEC, 0), st);
-    } catch (NativeException e) {
-      throw e;
-    } catch (Throwable t) {
-      throw unexpected(t);
-    }
+    int fd = (int) check("socket", sys(Nr.SOCKET, AF_UNIX, type | SOCK_CLOEXEC, 0));
     try (Arena arena = Arena.ofConfined()) {
       byte[] name = path.getBytes(StandardCharsets.UTF_8);
       if (name.length >= SUN_PATH_MAX) {
@@ -436,67 +358,35 @@ public final class Libc {
       }
       MemorySegment addr = arena.allocate(2 + SUN_PATH_MAX);
       addr.set(JAVA_SHORT, 0, (short) AF_UNIX);
-      MemorySegment.copy(name, 0, addr, JAVA_BYTE_LAYOUT, 2, name.length);
-      check("bind " + path, (int) BIND.invokeExact(st, fd, addr, 2 + SUN_PATH_MAX), st);
-      check("listen " + path, (int) LISTEN.invokeExact(st, fd, 128), st);
+      MemorySegment.copy(name, 0, addr, JAVA_BYTE, 2, name.length);
+      check("bind " + path, sys(Nr.BIND, fd, addr.address(), 2 + SUN_PATH_MAX));
+      check("listen " + path, sys(Nr.LISTEN, fd, 128, 0));
       return fd;
     } catch (NativeException e) {
       closeQuietly(fd);
       throw e;
-    } catch (Throwable t) {
-      closeQuietly(fd);
-      throw unexpected(t);
     }
   }
 
   /** Accepts a connection on a listening socket; the new socket is close-on-exec. */
   public static int accept(int fd) throws NativeException {
-    MemorySegment st = state();
-    while (true) {
-      int r;
-      try {
-        r = (int) ACCEPT4.invokeExact(st, fd, MemorySegment.NULL, MemorySegment.NULL,
-            SOCK_CLOEXEC);
-      } catch (Throwable t) {
-        throw unexpected(t);
-      }
-      if (r >= 0) {
-        return r;
-      }
-      int e = errno(st);
-      if (e != Errno.EINTR) {
-        throw new NativeException("accept", e);
-      }
-    }
+    return (int) check("accept", sysRetry(Nr.ACCEPT4, fd, 0, 0, SOCK_CLOEXEC));
   }
 
   /** Sends one packet without raising SIGPIPE. */
   public static void send(int fd, MemorySegment buf, long len) throws NativeException {
-    MemorySegment st = state();
     while (true) {
-      long r;
-      try {
-        r = (long) SEND.invokeExact(st, fd, buf, len, MSG_NOSIGNAL);
-      } catch (Throwable t) {
-        throw unexpected(t);
-      }
-      if (r >= 0) {
+      long r = sys(Nr.SENDTO, fd, buf.address(), len, MSG_NOSIGNAL, 0, 0);
+      if (r != -Errno.EINTR) {
+        check("send", r);
         return;
-      }
-      int e = errno(st);
-      if (e != Errno.EINTR) {
-        throw new NativeException("send", e);
       }
     }
   }
 
   /** Shuts down one or both directions of a socket; errors are of no interest here. */
   public static void shutdown(int fd, int how) {
-    try {
-      int unused = (int) SHUTDOWN.invokeExact(state(), fd, how);
-    } catch (Throwable t) {
-      throw unexpected(t);
-    }
+    sys(Nr.SHUTDOWN, fd, how, 0);
   }
 
   /**
@@ -506,37 +396,24 @@ public final class Libc {
   public static int receiveFd(int sock) throws NativeException {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment data = arena.allocate(4096);
-      MemorySegment iov = arena.allocate(16);
+      MemorySegment iov = arena.allocate(16, 8);
       iov.set(ADDRESS, 0, data);
       iov.set(JAVA_LONG, 8, 4096L);
       long controlLen = 16 + 8;
       MemorySegment control = arena.allocate(controlLen, 8);
+      // struct msghdr: name, namelen, iov, iovlen, control, controllen, flags.
       MemorySegment msg = arena.allocate(56, 8);
       msg.set(ADDRESS, 16, iov);
       msg.set(JAVA_LONG, 24, 1L);
       msg.set(ADDRESS, 32, control);
       msg.set(JAVA_LONG, 40, controlLen);
-      MemorySegment st = state();
-      long n;
-      while (true) {
-        n = (long) RECVMSG.invokeExact(st, sock, msg, O_CLOEXEC);
-        if (n >= 0 || errno(st) != Errno.EINTR) {
-          break;
-        }
-      }
-      if (n < 0) {
-        throw new NativeException("recvmsg", errno(st));
-      }
+      check("recvmsg", sysRetry(Nr.RECVMSG, sock, msg.address(), O_CLOEXEC, 0));
       long gotControl = msg.get(JAVA_LONG, 40);
       if (gotControl < 16 + 4 || control.get(JAVA_INT, 8) != SOL_SOCKET
           || control.get(JAVA_INT, 12) != SCM_RIGHTS) {
         return -1;
       }
       return control.get(JAVA_INT, 16);
-    } catch (NativeException e) {
-      throw e;
-    } catch (Throwable t) {
-      throw unexpected(t);
     }
   }
 
@@ -546,29 +423,18 @@ public final class Libc {
       MemorySegment ws = arena.allocate(8);
       ws.set(JAVA_SHORT, 0, (short) rows);
       ws.set(JAVA_SHORT, 2, (short) cols);
-      MemorySegment st = state();
-      check("ioctl(TIOCSWINSZ)", (int) IOCTL.invokeExact(st, fd, TIOCSWINSZ, ws), st);
-    } catch (NativeException e) {
-      throw e;
-    } catch (Throwable t) {
-      throw unexpected(t);
+      check("ioctl(TIOCSWINSZ)", sys(Nr.IOCTL, fd, TIOCSWINSZ, ws.address()));
     }
   }
 
   /** Turns on output newline translation (ONLCR) on terminal {@code fd}, as kubelet expects. */
   public static void enableOnlcr(int fd) throws NativeException {
     try (Arena arena = Arena.ofConfined()) {
-      // struct termios: c_iflag, c_oflag, ... ; 60 bytes on Linux.
+      // The kernel's struct termios: c_iflag, c_oflag, c_cflag, c_lflag, c_line, c_cc[19].
       MemorySegment tio = arena.allocate(64, 4);
-      MemorySegment st = state();
-      check("tcgetattr", (int) TCGETATTR.invokeExact(st, fd, tio), st);
-      final int onlcr = 04;
-      tio.set(JAVA_INT, 4, tio.get(JAVA_INT, 4) | onlcr);
-      check("tcsetattr", (int) TCSETATTR.invokeExact(st, fd, 0, tio), st);
-    } catch (NativeException e) {
-      throw e;
-    } catch (Throwable t) {
-      throw unexpected(t);
+      check("ioctl(TCGETS)", sys(Nr.IOCTL, fd, TCGETS, tio.address()));
+      tio.set(JAVA_INT, 4, tio.get(JAVA_INT, 4) | ONLCR);
+      check("ioctl(TCSETS)", sys(Nr.IOCTL, fd, TCSETS, tio.address()));
     }
   }
 
@@ -578,59 +444,47 @@ public final class Libc {
    */
   public static int spawn(String[] argv, String[] env, int[] stdio) throws NativeException {
     try (Arena arena = Arena.ofConfined()) {
-      MemorySegment actions = arena.allocate(SPAWN_STRUCT_SIZE, 8);
-      MemorySegment attr = arena.allocate(SPAWN_STRUCT_SIZE, 8);
-      MemorySegment sigs = arena.allocate(SIGSET_SIZE, 8);
-      MemorySegment noSigs = arena.allocate(SIGSET_SIZE, 8);
-      int r = (int) FA_INIT.invokeExact(actions);
-      r |= (int) ATTR_INIT.invokeExact(attr);
+      long actions = arena.allocate(SPAWN_STRUCT_SIZE, 8).address();
+      long attr = arena.allocate(SPAWN_STRUCT_SIZE, 8).address();
+      long sigs = arena.allocate(SIGSET_SIZE, 8).address();
+      long noSigs = arena.allocate(SIGSET_SIZE, 8).address();
+      // These return 0 or an error number (never -1).
+      long r = call(Spawn.FA_INIT, actions) | call(Spawn.ATTR_INIT, attr);
       try {
         for (int i = 0; i < 3; i++) {
-          r |= (int) FA_DUP2.invokeExact(actions, stdio[i], i);
+          r |= call(Spawn.FA_DUP2, actions, stdio[i], i);
         }
-        r |= (int) SIGFILLSET.invokeExact(sigs);
-        r |= (int) SIGEMPTYSET.invokeExact(noSigs);
-        r |= (int) ATTR_SIGDEF.invokeExact(attr, sigs);
-        r |= (int) ATTR_SIGMASK.invokeExact(attr, noSigs);
-        r |= (int) ATTR_FLAGS.invokeExact(attr,
-            (short) (POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK));
+        r |= call(Spawn.SIGFILLSET, sigs) | call(Spawn.SIGEMPTYSET, noSigs);
+        r |= call(Spawn.ATTR_SIGDEF, attr, sigs) | call(Spawn.ATTR_SIGMASK, attr, noSigs);
+        r |= call(Spawn.ATTR_FLAGS, attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
         if (r != 0) {
           throw new NativeException("posix_spawn set-up", Errno.EINVAL);
         }
         MemorySegment pid = arena.allocate(JAVA_INT);
-        int err = (int) SPAWN.invokeExact(pid, cstring(arena, argv[0]), actions, attr,
-            cstringArray(arena, argv), cstringArray(arena, env));
+        long err = call(Spawn.SPAWN, pid.address(), cstring(arena, argv[0]).address(), actions,
+            attr, cstringArray(arena, argv).address(), cstringArray(arena, env).address(), 0);
         if (err != 0) {
-          throw new NativeException("posix_spawn " + argv[0], err);
+          throw new NativeException("posix_spawn " + argv[0], (int) err);
         }
         return pid.get(JAVA_INT, 0);
       } finally {
-        int unused = (int) FA_DESTROY.invokeExact(actions);
-        unused = (int) ATTR_DESTROY.invokeExact(attr);
+        call(Spawn.FA_DESTROY, actions);
+        call(Spawn.ATTR_DESTROY, attr);
       }
-    } catch (NativeException e) {
-      throw e;
-    } catch (Throwable t) {
-      throw unexpected(t);
     }
   }
 
   /** Opens the system log under {@code ident} (LOG_PID, facility LOG_DAEMON). */
   public static void openlog(String ident) {
-    try {
-      // openlog keeps the pointer, so the name lives as long as the process.
-      OPENLOG.invokeExact(cstring(Arena.global(), ident), 0x01, 3 << 3);
-    } catch (Throwable t) {
-      throw unexpected(t);
-    }
+    // openlog keeps the pointer, so the name lives as long as the process.
+    call(Log.OPENLOG, cstring(Arena.global(), ident).address(), 0x01, 3 << 3);
   }
 
   /** Sends one line to the system log at {@code priority}. */
   public static void syslog(int priority, String line) {
     try (Arena arena = Arena.ofConfined()) {
-      SYSLOG.invokeExact(priority, cstring(arena, "%s"), cstring(arena, line));
-    } catch (Throwable t) {
-      throw unexpected(t);
+      call(Log.SYSLOG, priority, cstring(arena, "%s").address(), cstring(arena, line).address(),
+          0, 0, 0, 0);
     }
   }
 

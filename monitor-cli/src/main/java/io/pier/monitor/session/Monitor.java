@@ -178,32 +178,9 @@ public final class Monitor {
     // The runtime's own error messages arrive here too, also in terminal mode.
     int[] stderrPipe = Libc.pipe();
 
-    if (config.logPath().isPresent()) {
-      log = Optional.of(new CriLogWriter(config.logPath().get(), config.logSizeMax()));
-    }
     Optional<AttachServer> attach = Optional.empty();
-    if (config.bundle().isPresent()) {
-      attach = Optional.of(AttachServer.open(config.bundle().get(), config.socketDir(),
-          config.containerUuid(), config.fullAttach(), () -> stdinFd, this::attachClientGone));
-      ControlFifo.serve(config.bundle().get(), new ControlFifo.Handler() {
-        @Override
-        public void resize(int height, int width) {
-          resizeTerminal(height, width);
-        }
-
-        @Override
-        public void reopenLog() {
-          reopenLogFile();
-        }
-      });
-      if (attachPipe != null) {
-        attachPipe.send(0);
-      }
-    }
-    if (attachPipe != null && start != null) {
-      // An attached exec waits until the caller is attached, so no output is lost.
-      start.awaitSignal();
-      start.close();
+    if (config.execAttach()) {
+      attach = openAttach(attachPipe, start);
     }
 
     List<String> argv = RuntimeCommand.build(config,
@@ -225,6 +202,15 @@ public final class Monitor {
     Libc.closeQuietly(stderrPipe[1]);
     Libc.closeQuietly(devNullR);
     Libc.closeQuietly(devNullW);
+
+    // The runtime takes a while; the log, attach socket and fifos are made meanwhile. Callers
+    // use them only after the pid arrives on the sync pipe.
+    if (config.logPath().isPresent()) {
+      log = Optional.of(new CriLogWriter(config.logPath().get(), config.logSizeMax()));
+    }
+    if (attach.isEmpty()) {
+      attach = openAttach(null, null);
+    }
 
     OptionalInt runtimeStatus = reaper.waitFor(runtimePid);
     forwardTo = -1;
@@ -340,6 +326,35 @@ public final class Monitor {
           config.exitDelaySeconds(), environment(), reaper);
     }
     return exitCode;
+  }
+
+  private Optional<AttachServer> openAttach(ParentPipe attachPipe, ParentPipe start)
+      throws IOException {
+    Optional<AttachServer> attach = Optional.empty();
+    if (config.bundle().isPresent()) {
+      attach = Optional.of(AttachServer.open(config.bundle().get(), config.socketDir(),
+          config.containerUuid(), config.fullAttach(), () -> stdinFd, this::attachClientGone));
+      ControlFifo.serve(config.bundle().get(), new ControlFifo.Handler() {
+        @Override
+        public void resize(int height, int width) {
+          resizeTerminal(height, width);
+        }
+
+        @Override
+        public void reopenLog() {
+          reopenLogFile();
+        }
+      });
+      if (attachPipe != null) {
+        attachPipe.send(0);
+      }
+    }
+    if (start != null) {
+      // An attached exec waits until the caller is attached, so no output is lost.
+      start.awaitSignal();
+      start.close();
+    }
+    return attach;
   }
 
   private void startTimeout(int pid) {

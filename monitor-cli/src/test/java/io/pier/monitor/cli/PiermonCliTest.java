@@ -5,9 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pier.monitor.testing.Host;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The command line through the packaged launcher: what is refused, and how. */
 class PiermonCliTest {
@@ -50,8 +53,9 @@ class PiermonCliTest {
   }
 
   @Test
-  void runtimeThatIsNoExecutable() throws Exception {
-    assertRefused("/etc/hostname", "-c", "x", "-u", "x", "-r", "/etc/hostname");
+  void runtimeThatIsNoExecutable(@TempDir Path dir) throws Exception {
+    Path plain = Files.writeString(dir.resolve("not-a-runtime"), "text");
+    assertRefused(plain.toString(), "-c", "x", "-u", "x", "-r", plain.toString());
   }
 
   @Test
