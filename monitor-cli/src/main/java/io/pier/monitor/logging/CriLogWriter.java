@@ -20,9 +20,11 @@ import java.time.format.DateTimeFormatter;
  * becomes a P (partial) record. Safe for the stdout and stderr pumps to share.
  */
 public final class CriLogWriter implements AutoCloseable {
-  /** Local time with nanoseconds and a numeric offset, the way kubelet's parser reads it. */
-  private static final DateTimeFormatter TIMESTAMP =
-      DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.nnnnnnnnnxxx");
+  /** Local time to the second, then a '.'; nanoseconds and the offset follow. */
+  private static final DateTimeFormatter SECONDS =
+      DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.");
+  /** The numeric offset as kubelet's parser reads it: "+00:00", never "Z". */
+  private static final DateTimeFormatter OFFSET = DateTimeFormatter.ofPattern("xxx");
   /** Length of "2006-01-02T15:04:05.999999999+07:00 stdout ": both stream names have 6 bytes. */
   private static final int HEADER_LENGTH = 43;
 
@@ -32,6 +34,14 @@ public final class CriLogWriter implements AutoCloseable {
   private final long sizeMax;
   /** The zone used for timestamps. */
   private final ZoneId zone = ZoneId.systemDefault();
+  /** The second the cached timestamp parts are for. */
+  private long cachedSecond = Long.MIN_VALUE;
+  /** "2006-01-02T15:04:05." for the cached second. */
+  private byte[] secondPrefix;
+  /** "+07:00 " for the cached second. */
+  private byte[] offsetSuffix;
+  /** The record header of the current chunk: timestamp, stream, space. */
+  private final byte[] header = new byte[HEADER_LENGTH];
   /** Staging buffer for the records of one chunk. */
   private ByteBuffer out = ByteBuffer.allocateDirect(64 * 1024);
   /** The open log file. */
@@ -59,8 +69,7 @@ public final class CriLogWriter implements AutoCloseable {
 
   /** Writes {@code len} bytes that {@code stream} ("stdout" or "stderr") produced. */
   public synchronized void write(String stream, byte[] buf, int len) throws IOException {
-    byte[] header = (TIMESTAMP.format(ZonedDateTime.ofInstant(Instant.now(), zone)) + " "
-        + stream + " ").getBytes(StandardCharsets.US_ASCII);
+    stampHeader(stream);
     int start = 0;
     while (start < len) {
       int end = start;
@@ -84,6 +93,32 @@ public final class CriLogWriter implements AutoCloseable {
       start += lineLength;
     }
     flush();
+  }
+
+  /** Fills {@code header} for a chunk read now: one timestamp for all its lines, as conmon. */
+  private void stampHeader(String stream) {
+    Instant now = Instant.now();
+    if (now.getEpochSecond() != cachedSecond) {
+      ZonedDateTime local = ZonedDateTime.ofInstant(now, zone);
+      secondPrefix = SECONDS.format(local).getBytes(StandardCharsets.US_ASCII);
+      offsetSuffix = (OFFSET.format(local) + " ").getBytes(StandardCharsets.US_ASCII);
+      cachedSecond = now.getEpochSecond();
+    }
+    int at = 0;
+    System.arraycopy(secondPrefix, 0, header, at, secondPrefix.length);
+    at += secondPrefix.length;
+    int nanos = now.getNano();
+    for (int i = 8; i >= 0; i--) {
+      header[at + i] = (byte) ('0' + nanos % 10);
+      nanos /= 10;
+    }
+    at += 9;
+    System.arraycopy(offsetSuffix, 0, header, at, offsetSuffix.length);
+    at += offsetSuffix.length;
+    for (int i = 0; i < 6; i++) {
+      header[at + i] = (byte) stream.charAt(i);
+    }
+    header[at + 6] = ' ';
   }
 
   private void ensureRoom(int needed) throws IOException {
