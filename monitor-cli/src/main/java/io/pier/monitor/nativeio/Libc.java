@@ -20,10 +20,10 @@ import java.nio.charset.StandardCharsets;
 /**
  * The C library calls the JDK lacks, bound with Java's foreign-function API.
  *
- * <p>The FFM API is in the JDK itself, so piermon needs no extra jar or JNI stub on the
- * container's start path, and its downcalls are cheaper than jnr's reflection-built ones.
+ * <p>FFM rather than jnr: it ships with the JDK, so no jar and no bundled native library (jnr's
+ * jffi) load on the container's start path.
  *
- * <p>Limitation: struct offsets are those of 64-bit Linux (x86_64, aarch64).
+ * <p>Limitation: system call numbers and struct layouts are those of x86_64 Linux.
  */
 public final class Libc {
   public static final int O_RDONLY = 0;
@@ -173,12 +173,24 @@ public final class Libc {
     return r == -1 ? -errno(st) : r;
   }
 
-  private static long call(MethodHandle fn, long a) {
-    return call(fn, a, 0, 0, 0, 0, 0, 0);
+  /** Calls a bound C function that returns an int: the upper half of the register is noise. */
+  private static int callInt(MethodHandle fn, long a, long b, long c, long d, long e, long f) {
+    MemorySegment st = state();
+    long r;
+    try {
+      r = (long) fn.invokeExact(st, a, b, c, d, e, f, 0L);
+    } catch (Throwable t) {
+      throw unexpected(t);
+    }
+    return (int) r;
   }
 
-  private static long call(MethodHandle fn, long a, long b) {
-    return call(fn, a, b, 0, 0, 0, 0, 0);
+  private static int callInt(MethodHandle fn, long a) {
+    return callInt(fn, a, 0, 0, 0, 0, 0);
+  }
+
+  private static int callInt(MethodHandle fn, long a, long b) {
+    return callInt(fn, a, b, 0, 0, 0, 0);
   }
 
   private static long call(MethodHandle fn, long a, long b, long c) {
@@ -449,27 +461,28 @@ public final class Libc {
       long sigs = arena.allocate(SIGSET_SIZE, 8).address();
       long noSigs = arena.allocate(SIGSET_SIZE, 8).address();
       // These return 0 or an error number (never -1).
-      long r = call(Spawn.FA_INIT, actions) | call(Spawn.ATTR_INIT, attr);
+      int r = callInt(Spawn.FA_INIT, actions) | callInt(Spawn.ATTR_INIT, attr);
       try {
         for (int i = 0; i < 3; i++) {
-          r |= call(Spawn.FA_DUP2, actions, stdio[i], i);
+          r |= callInt(Spawn.FA_DUP2, actions, stdio[i], i, 0, 0, 0);
         }
-        r |= call(Spawn.SIGFILLSET, sigs) | call(Spawn.SIGEMPTYSET, noSigs);
-        r |= call(Spawn.ATTR_SIGDEF, attr, sigs) | call(Spawn.ATTR_SIGMASK, attr, noSigs);
-        r |= call(Spawn.ATTR_FLAGS, attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+        r |= callInt(Spawn.SIGFILLSET, sigs) | callInt(Spawn.SIGEMPTYSET, noSigs);
+        r |= callInt(Spawn.ATTR_SIGDEF, attr, sigs) | callInt(Spawn.ATTR_SIGMASK, attr, noSigs);
+        r |= callInt(Spawn.ATTR_FLAGS, attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
         if (r != 0) {
           throw new NativeException("posix_spawn set-up", Errno.EINVAL);
         }
         MemorySegment pid = arena.allocate(JAVA_INT);
-        long err = call(Spawn.SPAWN, pid.address(), cstring(arena, argv[0]).address(), actions,
-            attr, cstringArray(arena, argv).address(), cstringArray(arena, env).address(), 0);
+        int err = callInt(Spawn.SPAWN, pid.address(), cstring(arena, argv[0]).address(),
+            actions, attr, cstringArray(arena, argv).address(),
+            cstringArray(arena, env).address());
         if (err != 0) {
-          throw new NativeException("posix_spawn " + argv[0], (int) err);
+          throw new NativeException("posix_spawn " + argv[0], err);
         }
         return pid.get(JAVA_INT, 0);
       } finally {
-        call(Spawn.FA_DESTROY, actions);
-        call(Spawn.ATTR_DESTROY, attr);
+        callInt(Spawn.FA_DESTROY, actions);
+        callInt(Spawn.ATTR_DESTROY, attr);
       }
     }
   }

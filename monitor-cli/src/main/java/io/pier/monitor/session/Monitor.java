@@ -260,10 +260,6 @@ public final class Monitor {
       return 1;
     }
     forwardTo = pid;
-    if (sync != null && (config.apiVersion1() || !config.exec())) {
-      sync.send(pid);
-    }
-    MonitorLog.info((config.exec() ? "exec process" : "container") + " started, pid " + pid);
 
     List<Path> markerDirs = new ArrayList<>();
     config.persistDir().ifPresent(markerDirs::add);
@@ -276,6 +272,11 @@ public final class Monitor {
       pumps.add(StdioPump.start(stdoutFd, "stdout", log, attach));
     }
     pumps.add(StdioPump.start(stderrPipe[0], "stderr", log, attach));
+    // The caller starts the container once it has the pid: the pumps must be reading by then.
+    if (sync != null && (config.apiVersion1() || !config.exec())) {
+      sync.send(pid);
+    }
+    MonitorLog.info((config.exec() ? "exec process" : "container") + " started, pid " + pid);
     if (config.timeoutSeconds() > 0) {
       startTimeout(pid);
     }
