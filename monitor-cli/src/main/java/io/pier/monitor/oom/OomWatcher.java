@@ -53,14 +53,16 @@ public final class OomWatcher {
     return Optional.of(watcher);
   }
 
-  /** Parses /proc/PID/cgroup for the memory controller's directory. */
-  static Optional<Path> memoryCgroup(int pid, boolean unified) {
-    List<String> lines;
+  private static Optional<Path> memoryCgroup(int pid, boolean unified) {
     try {
-      lines = Files.readAllLines(Path.of("/proc/" + pid + "/cgroup"));
+      return memoryCgroup(Files.readAllLines(Path.of("/proc/" + pid + "/cgroup")), unified);
     } catch (IOException e) {
       return Optional.empty();
     }
+  }
+
+  /** Finds the memory controller's directory in the lines of a /proc/PID/cgroup file. */
+  static Optional<Path> memoryCgroup(List<String> lines, boolean unified) {
     for (String line : lines) {
       String[] parts = line.split(":", 3);
       if (parts.length != 3) {
