@@ -35,6 +35,7 @@ public final class Piermon {
       .flag("exit-dir", (char) 0, Kind.TEXT, "Directory receiving the exit file.")
       .flag("full-attach", (char) 0, Kind.SWITCH, "Put the attach socket in the bundle.")
       .flag("leave-stdin-open", (char) 0, Kind.SWITCH, "Keep stdin open after a detach.")
+      // Limitation: --log-global-size-max is accepted but not enforced.
       .flag("log-global-size-max", (char) 0, Kind.LONG, "Accepted and ignored.")
       .flag("log-label", (char) 0, Kind.LIST, "Log label (the k8s-file driver has none).")
       .flag("log-level", (char) 0, Kind.TEXT, "error, warn, info, debug or trace.")

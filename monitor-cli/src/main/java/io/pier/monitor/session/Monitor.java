@@ -95,6 +95,7 @@ public final class Monitor {
       return usageFailure("writing the monitor pid file: " + e.getMessage());
     }
     detachFromCaller();
+    // Limitation: unlike conmon, the monitor does not lower its own oom_score_adj.
     Libc.setsid();
     try {
       Libc.becomeChildSubreaper(true);
@@ -141,6 +142,7 @@ public final class Monitor {
 
   private void forwardSignals() {
     // Stopping the monitor stops the container, as with conmon.
+    // Limitation: SIGQUIT stays the JVM's (thread dumps) and is not forwarded.
     for (String name : List.of("TERM", "INT")) {
       try {
         sun.misc.Signal.handle(new sun.misc.Signal(name), sig -> {
@@ -190,6 +192,8 @@ public final class Monitor {
         stdinPipe != null ? stdinPipe[0] : devNullR,
         stdoutPipe != null ? stdoutPipe[1] : devNullW,
         stderrPipe[1]};
+    // Limitation: the runtime gets no parent-death signal; if the monitor dies during create,
+    // the runtime runs on to its end.
     int runtimePid = Libc.spawn(argv.toArray(String[]::new), environment(), childStdio);
     forwardTo = runtimePid;
     // The runtime holds these ends now; the container gets them from it.
