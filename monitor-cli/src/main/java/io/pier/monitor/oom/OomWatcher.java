@@ -38,7 +38,10 @@ public final class OomWatcher {
     this.killsAtStart = oomKills().orElse(0);
   }
 
-  /** Starts watching the memory cgroup of {@code pid}; empty when it cannot be found. */
+  /**
+   * Takes the cgroup's OOM kill count now, so later kills are told apart; empty when the
+   * memory cgroup of {@code pid} cannot be found. {@link #listen} then waits for events.
+   */
   public static Optional<OomWatcher> watch(int pid, List<Path> markerDirs) {
     boolean unified = Files.exists(CGROUP_ROOT.resolve("cgroup.controllers"));
     Optional<Path> cgroup = memoryCgroup(pid, unified);
@@ -46,11 +49,14 @@ public final class OomWatcher {
       MonitorLog.warn("no memory cgroup found for process " + pid + "; OOM kills go unnoticed");
       return Optional.empty();
     }
-    OomWatcher watcher = new OomWatcher(cgroup.get(), unified, markerDirs);
+    return Optional.of(new OomWatcher(cgroup.get(), unified, markerDirs));
+  }
+
+  /** Listens for OOM events as they happen (cgroup v1; v2 is checked after the exit). */
+  public void listen() {
     if (!unified) {
-      watcher.listenV1();
+      listenV1();
     }
-    return Optional.of(watcher);
   }
 
   private static Optional<Path> memoryCgroup(int pid, boolean unified) {

@@ -281,6 +281,7 @@ public final class Monitor {
       sync.send(pid);
     }
     MonitorLog.info((config.exec() ? "exec process" : "container") + " started, pid " + pid);
+    oom.ifPresent(OomWatcher::listen);
     if (config.timeoutSeconds() > 0) {
       startTimeout(pid);
     }
