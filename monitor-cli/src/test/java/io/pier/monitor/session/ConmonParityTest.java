@@ -56,7 +56,7 @@ class ConmonParityTest {
   @Test
   void sameLogForLinesPartialsAndBothStreams() throws Exception {
     assertSameOutcome(TestBundle.Spec.of("sh", "-c",
-        "echo a; sleep 0.05; echo b >&2; sleep 0.05; printf 'c\\nd'; sleep 0.05;"
+        "echo a; sleep 0.1; echo b >&2; sleep 0.1; printf 'c\\nd'; sleep 0.1;"
             + " printf '\\001\\377\\r\\n' >&2; exit 1"), true);
   }
 

@@ -59,7 +59,7 @@ class ContainerOutputTest {
   @Test
   void stdoutAndStderrInterleaved() throws Exception {
     Scenario.Outcome out = Scenario.run(Host.PIERMON, dir, TestBundle.Spec.of("sh", "-c",
-        "for i in 1 2 3 4 5; do echo out$i; sleep 0.02; echo err$i >&2; sleep 0.02; done"),
+        "for i in 1 2 3 4 5; do echo out$i; sleep 0.1; echo err$i >&2; sleep 0.1; done"),
         List.of());
 
     assertEquals("out1\nout2\nout3\nout4\nout5\n", CriLog.text(out.log(), "stdout"));
