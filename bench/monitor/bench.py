@@ -5,6 +5,8 @@ Figures, each for both monitors, with piermon/conmon ratios:
   - launch: from starting the monitor to the container's pid on the sync pipe (median);
   - PSS of an idle monitor while 8 containers run at once (mean, from smaps_rollup);
   - stdout-to-log throughput: a container writes 200 MB of lines, timed to the exit file.
+Launch and throughput runs alternate between the monitors, so that on a shared machine both
+see the same load.
 
 Run as root from anywhere, after building monitor-cli (../../monitor-cli/target/piermon):
   python3 bench/monitor/bench.py [--piermon PATH] [--conmon PATH] [--launches N]
@@ -124,52 +126,68 @@ def wait_for(path, seconds):
         time.sleep(0.005)
 
 
-def measure(name, monitor, scratch, launches):
-    base = os.path.join(scratch, name)
-    sleeper = os.path.join(base, "sleeper")
-    make_bundle(sleeper, ["sleep", "1000"])
-    writer = os.path.join(base, "writer")
-    # 200 MB of 100-byte lines.
-    make_bundle(writer, ["sh", "-c", "yes " + "x" * 98 + " | head -c 200000000"])
+def launch_once(monitor, work, bundle):
+    run = Run(monitor, work, bundle)
+    run.remove()
+    return run.launch_seconds
 
-    times = []
-    for i in range(launches):
-        run = Run(monitor, os.path.join(base, "launch-%d" % i), sleeper)
-        times.append(run.launch_seconds)
-        run.remove()
 
+def idle_pss(monitor, base, bundle):
     runs = []
     try:
         for i in range(8):
             # The bundle can be shared: runc keeps its state elsewhere.
-            runs.append(Run(monitor, os.path.join(base, "idle-%d" % i), sleeper))
+            runs.append(Run(monitor, os.path.join(base, "idle-%d" % i), bundle))
         for run in runs:
             run.start()
         # Idle for a while first: the JVM hands compiler scratch memory back after some seconds.
         time.sleep(10)
-        pss = [pss_kib(run.monitor_pid()) for run in runs]
+        return [pss_kib(run.monitor_pid()) for run in runs]
     finally:
         for run in runs:
             run.remove()
 
-    run = Run(monitor, os.path.join(base, "throughput"), writer)
+
+def throughput_once(monitor, work, bundle):
+    run = Run(monitor, work, bundle)
     try:
         t0 = time.monotonic()
         run.start()
         wait_for(run.exit_file(), 600)
-        seconds = time.monotonic() - t0
-        log_bytes = os.path.getsize(os.path.join(run.work, "ctr.log"))
+        return time.monotonic() - t0
     finally:
         run.remove()
-    return {
-        "launch_ms": statistics.median(times) * 1000,
-        "launch_all_ms": [round(t * 1000) for t in times],
-        "pss_kib": statistics.mean(pss),
-        "pss_all_kib": pss,
-        "throughput_mb_s": 200.0 / seconds,
-        "throughput_seconds": seconds,
-        "log_bytes": log_bytes,
-    }
+
+
+def measure_all(monitors, scratch, launches, rounds):
+    """Alternates the monitors in every step, so both see the same load on a shared machine."""
+    sleeper = os.path.join(scratch, "sleeper")
+    make_bundle(sleeper, ["sleep", "1000"])
+    writer = os.path.join(scratch, "writer")
+    # 200 MB of 100-byte lines.
+    make_bundle(writer, ["sh", "-c", "yes " + "x" * 98 + " | head -c 200000000"])
+    results = {name: {"launch": [], "pss": [], "seconds": []} for name in monitors}
+    for i in range(launches):
+        for name, path in monitors.items():
+            work = os.path.join(scratch, name, "launch-%d" % i)
+            results[name]["launch"].append(launch_once(path, work, sleeper))
+    for name, path in monitors.items():
+        results[name]["pss"] = idle_pss(path, os.path.join(scratch, name), sleeper)
+    for i in range(rounds):
+        for name, path in monitors.items():
+            work = os.path.join(scratch, name, "throughput-%d" % i)
+            results[name]["seconds"].append(throughput_once(path, work, writer))
+    summary = {}
+    for name, r in results.items():
+        summary[name] = {
+            "launch_ms": statistics.median(r["launch"]) * 1000,
+            "launch_all_ms": [round(t * 1000) for t in r["launch"]],
+            "pss_kib": statistics.mean(r["pss"]),
+            "pss_all_kib": r["pss"],
+            "throughput_mb_s": 200.0 / statistics.median(r["seconds"]),
+            "throughput_all_s": [round(t, 2) for t in r["seconds"]],
+        }
+    return summary
 
 
 def main():
@@ -177,15 +195,16 @@ def main():
     parser.add_argument("--piermon", default=os.path.normpath(DEFAULT_PIERMON))
     parser.add_argument("--conmon", default=shutil.which("conmon") or "/usr/bin/conmon")
     parser.add_argument("--launches", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=3, help="throughput runs per monitor")
     opts = parser.parse_args()
     if os.geteuid() != 0:
         sys.exit("bench.py: run as root (runc needs it)")
     scratch = tempfile.mkdtemp(prefix="piermon-bench-")
     try:
-        results = {}
-        for name, path in (("conmon", opts.conmon), ("piermon", opts.piermon)):
-            print("measuring %s (%s) ..." % (name, path), flush=True)
-            results[name] = measure(name, path, scratch, opts.launches)
+        print("measuring conmon (%s) and piermon (%s) ..." % (opts.conmon, opts.piermon),
+              flush=True)
+        results = measure_all({"conmon": opts.conmon, "piermon": opts.piermon}, scratch,
+                              opts.launches, opts.rounds)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     c, p = results["conmon"], results["piermon"]
@@ -198,7 +217,7 @@ def main():
     print("%-36s %12.0f %12.0f %10.2f" % ("idle PSS per monitor, KiB (8 running)",
                                           c["pss_kib"], p["pss_kib"],
                                           p["pss_kib"] / c["pss_kib"]))
-    print("%-36s %12.1f %12.1f %10.2f" % ("stdout to log, MB/s (200 MB)",
+    print("%-36s %12.1f %12.1f %10.2f" % ("stdout to log, MB/s (200 MB, median)",
                                           c["throughput_mb_s"], p["throughput_mb_s"],
                                           p["throughput_mb_s"] / c["throughput_mb_s"]))
     print()
