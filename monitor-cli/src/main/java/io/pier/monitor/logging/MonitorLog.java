@@ -27,10 +27,13 @@ public final class MonitorLog {
       case "debug", "trace" -> LOG_DEBUG;
       default -> LOG_INFO;
     };
-    prefix = "piermon <" + containerId + ">: ";
     if (syslog) {
+      // syslog names the program itself.
+      prefix = "<" + containerId + ">: ";
       Libc.openlog("piermon");
       toSyslog = true;
+    } else {
+      prefix = "piermon <" + containerId + ">: ";
     }
   }
 
