@@ -64,6 +64,22 @@ class ContainerExitTest {
   }
 
   @Test
+  void sigtermToTheMonitorReachesTheContainer() throws Exception {
+    Path bundle = TestBundle.create(dir.resolve("bundle"),
+        TestBundle.Spec.of("sleep", "1000").withoutPidNamespace());
+    try (MonitorRun run = MonitorRun.create(Host.PIERMON, dir.resolve("work"),
+        MonitorRun.newId(), bundle, List.of())) {
+      assertEquals(0, run.parentExitCode(), () -> output(run));
+      Scenario.pid(run.nextSync(30_000).orElseThrow());
+      run.startContainer();
+      Thread.sleep(200);
+      assertEquals(0, Host.run("kill", "-TERM", Long.toString(run.monitorPid())).exitCode());
+      assertEquals("143", run.awaitExitFile(run.exitFile()));
+      assertTrue(run.awaitMonitorGone(10_000));
+    }
+  }
+
+  @Test
   void oomKillLeavesTheMarker() throws Exception {
     String cgroup = "/pier-test/" + MonitorRun.newId();
     // tail buffers a line that never ends, so it grows until the 16 MiB limit stops it.
