@@ -12,9 +12,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.FileTime;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -60,7 +59,7 @@ public final class LayerUnpacker {
     /** Paths (relative, normalised) this layer made symlinks. */
     private final Set<String> symlinks = new HashSet<>();
     /** Directories and their mtimes, applied at the end since children change them. */
-    private final List<Map.Entry<Path, FileTime>> dirTimes = new ArrayList<>();
+    private final List<Map.Entry<Path, Instant>> dirTimes = new ArrayList<>();
 
     Run(Path dir, String layer) {
       this.dir = dir;
@@ -93,7 +92,7 @@ public final class LayerUnpacker {
           }
           symlinks.remove(name);
           attributes(target, entry, false);
-          dirTimes.add(Map.entry(target, FileTime.from(entry.getLastModifiedDate().toInstant())));
+          dirTimes.add(Map.entry(target, entry.getLastModifiedTime().toInstant()));
           continue;
         }
         delete(target);
@@ -136,9 +135,8 @@ public final class LayerUnpacker {
         xattrs(target, entry);
       }
       for (int i = dirTimes.size() - 1; i >= 0; i--) {
-        Map.Entry<Path, FileTime> d = dirTimes.get(i);
-        Files.getFileAttributeView(d.getKey(), BasicFileAttributeView.class, NOFOLLOW)
-            .setTimes(d.getValue(), null, null);
+        Map.Entry<Path, Instant> d = dirTimes.get(i);
+        Native.setMtime(d.getKey(), d.getValue().getEpochSecond(), d.getValue().getNano());
       }
     }
 
@@ -210,14 +208,9 @@ public final class LayerUnpacker {
 
     private void attributes(Path target, TarArchiveEntry entry, boolean symlink)
         throws IOException {
-      Files.setAttribute(target, "unix:uid", (int) entry.getLongUserId(), NOFOLLOW);
-      Files.setAttribute(target, "unix:gid", (int) entry.getLongGroupId(), NOFOLLOW);
-      if (!symlink) {
-        Files.setAttribute(target, "unix:mode", entry.getMode() & 07777);
-      }
-      FileTime mtime = FileTime.from(entry.getLastModifiedDate().toInstant());
-      Files.getFileAttributeView(target, BasicFileAttributeView.class, NOFOLLOW)
-          .setTimes(mtime, null, null);
+      Instant mtime = entry.getLastModifiedTime().toInstant();
+      Native.setAttributes(target, (int) entry.getLongUserId(), (int) entry.getLongGroupId(),
+          entry.getMode(), mtime.getEpochSecond(), mtime.getNano(), symlink);
     }
 
     private void xattrs(Path target, TarArchiveEntry entry) throws IOException {

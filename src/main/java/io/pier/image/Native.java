@@ -39,6 +39,14 @@ final class Native {
           ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.ADDRESS));
   private static final MethodHandle UMOUNT2 = function("umount2",
       FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+  private static final MethodHandle LCHOWN = function("lchown",
+      FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT,
+          ValueLayout.JAVA_INT));
+  private static final MethodHandle CHMOD = function("chmod",
+      FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+  private static final MethodHandle UTIMENSAT = function("utimensat",
+      FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
+          ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
   private static final MethodHandle STRERROR = LINKER.downcallHandle(
       LIBC.find("strerror").orElseThrow(),
       FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
@@ -51,6 +59,10 @@ final class Native {
   static final int S_IFIFO = 0010000;
   /** {@code ENODATA}: the xattr is not set. */
   private static final int ENODATA = 61;
+  /** {@code AT_FDCWD}: paths relative to the working directory. */
+  private static final int AT_FDCWD = -100;
+  /** {@code AT_SYMLINK_NOFOLLOW}: act on a symlink itself. */
+  private static final int AT_SYMLINK_NOFOLLOW = 0x100;
   /** {@code MNT_DETACH}: lazy unmount. */
   private static final int MNT_DETACH = 2;
 
@@ -69,6 +81,55 @@ final class Native {
       int rc = (int) MKNOD.invokeExact(state, arena.allocateFrom(path.toString()),
           type | (mode & 07777), dev);
       check(rc, state, "mknod " + path);
+    } catch (IOException | RuntimeException | Error e) {
+      throw e;
+    } catch (Throwable e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * Sets owner, mode (unless a symlink) and modification time of a path without opening it:
+   * opening a fifo would block, and opening a device node could have side effects.
+   */
+  static void setAttributes(Path path, int uid, int gid, int mode, long mtimeSeconds,
+      long mtimeNanos, boolean symlink) throws IOException {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment state = arena.allocate(CALL_STATE);
+      MemorySegment name = arena.allocateFrom(path.toString());
+      int rc = (int) LCHOWN.invokeExact(state, name, uid, gid);
+      check(rc, state, "chown " + path);
+      if (!symlink) {
+        // After chown, which clears setuid and setgid bits.
+        rc = (int) CHMOD.invokeExact(state, name, mode & 07777);
+        check(rc, state, "chmod " + path);
+      }
+      MemorySegment times = arena.allocate(ValueLayout.JAVA_LONG, 4);
+      times.setAtIndex(ValueLayout.JAVA_LONG, 0, mtimeSeconds);
+      times.setAtIndex(ValueLayout.JAVA_LONG, 1, mtimeNanos);
+      times.setAtIndex(ValueLayout.JAVA_LONG, 2, mtimeSeconds);
+      times.setAtIndex(ValueLayout.JAVA_LONG, 3, mtimeNanos);
+      rc = (int) UTIMENSAT.invokeExact(state, AT_FDCWD, name, times, AT_SYMLINK_NOFOLLOW);
+      check(rc, state, "setting times of " + path);
+    } catch (IOException | RuntimeException | Error e) {
+      throw e;
+    } catch (Throwable e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Sets the modification time of a path without following a final symlink. */
+  static void setMtime(Path path, long seconds, long nanos) throws IOException {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment state = arena.allocate(CALL_STATE);
+      MemorySegment times = arena.allocate(ValueLayout.JAVA_LONG, 4);
+      times.setAtIndex(ValueLayout.JAVA_LONG, 0, seconds);
+      times.setAtIndex(ValueLayout.JAVA_LONG, 1, nanos);
+      times.setAtIndex(ValueLayout.JAVA_LONG, 2, seconds);
+      times.setAtIndex(ValueLayout.JAVA_LONG, 3, nanos);
+      int rc = (int) UTIMENSAT.invokeExact(state, AT_FDCWD,
+          arena.allocateFrom(path.toString()), times, AT_SYMLINK_NOFOLLOW);
+      check(rc, state, "setting times of " + path);
     } catch (IOException | RuntimeException | Error e) {
       throw e;
     } catch (Throwable e) {
