@@ -17,6 +17,8 @@ library/busybox:latest so that a mirror for docker.io serves `busybox`):
                  xattrs
   multiarch      an OCI index with linux/amd64 and linux/arm64 manifests; each has a
                  /platform file naming its architecture
+  pause          busybox whose entrypoint waits for SIGTERM, also pushed as pause:3.10 so
+                 that a mirror for registry.k8s.io serves registry.k8s.io/pause:3.10
   bench          (only with --bench) busybox plus five layers of about 20 MB compressed each
 
 Needs python3, busybox-static, zstd, skopeo and docker-registry (Debian packages). Nothing is
@@ -128,7 +130,7 @@ class Layout:
             data = tar_bytes
         return self.blob(data, LAYER_TYPES[compression]), digest(tar_bytes)
 
-    def image(self, layers, arch="amd64", user="", cmd=("sh",)):
+    def image(self, layers, arch="amd64", user="", cmd=("sh",), entrypoint=None):
         """Writes config and manifest for [(tar bytes, compression)] and returns its descriptor."""
         descriptors, diff_ids = [], []
         for tar_bytes, compression in layers:
@@ -143,6 +145,7 @@ class Layout:
                 "User": user,
                 "Env": ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],
                 "Cmd": list(cmd),
+                "Entrypoint": list(entrypoint) if entrypoint else None,
                 "WorkingDir": "/",
             },
             "rootfs": {"type": "layers", "diff_ids": diff_ids},
@@ -252,6 +255,9 @@ def build(out, bench):
     for name, kw in images.items():
         layout = Layout(os.path.join(out, name))
         layout.index(layout.image([(base, "gzip")], **kw))
+    layout = Layout(os.path.join(out, "pause"))
+    layout.index(layout.image([(base, "gzip")], cmd=(), entrypoint=(
+        "/bin/sh", "-c", "trap 'exit 0' TERM INT; while :; do sleep 3600 & wait $!; done")))
     layout = Layout(os.path.join(out, "layers"))
     layout.index(layout.image([(base, "gzip")] + tree_layers()))
 
@@ -280,6 +286,8 @@ def push(out, registry, creds, prefix):
         targets = ["%s/%s:latest" % (prefix, name)]
         if name == "busybox":
             targets.append("library/busybox:latest")
+        if name == "pause":
+            targets.append("pause:3.10")
         for target in targets:
             cmd = ["skopeo", "copy", "--quiet", "--all", "--preserve-digests",
                    "--dest-tls-verify=false"]

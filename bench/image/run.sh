@@ -19,7 +19,8 @@ pierd_pid=""
 
 cleanup() {
   [ -n "$pierd_pid" ] && kill "$pierd_pid" 2>/dev/null && wait "$pierd_pid" 2>/dev/null || true
-  [ -n "$registry_pid" ] && kill "$registry_pid" 2>/dev/null && wait "$registry_pid" 2>/dev/null || true
+  [ -n "$registry_pid" ] && kill "$registry_pid" 2>/dev/null \
+    && wait "$registry_pid" 2>/dev/null || true
   rm -rf "$work"
 }
 trap cleanup EXIT INT TERM
@@ -59,7 +60,8 @@ pier:
 CONF
 "$pierd" --config "$work/config.yaml" >"$work/pierd.log" 2>&1 &
 pierd_pid=$!
-crictl="crictl --runtime-endpoint unix://$work/run/pier.sock --image-endpoint unix://$work/run/pier.sock --timeout 300s"
+socket="unix://$work/run/pier.sock"
+crictl="crictl --runtime-endpoint $socket --image-endpoint $socket --timeout 300s"
 until $crictl version >/dev/null 2>&1; do sleep 0.2; done
 
 : >"$work/pier.times"

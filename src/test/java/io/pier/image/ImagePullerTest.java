@@ -105,6 +105,24 @@ class ImagePullerTest {
   }
 
   @Test
+  void busyboxRootfsRunsAShell() throws Exception {
+    ImageRecord image = pull(registries.open + "/pier-test/busybox-user");
+    ContainerRootfs rootfs = new ContainerRootfs(root.resolve("containers"), store);
+    ContainerRootfs.Mount mount = rootfs.mount("c3", registries.open + "/pier-test/busybox-user");
+    try {
+      assertEquals(mount, rootfs.mount("c3", image.id()), "mounting twice is one mount");
+
+      String out = TestRegistries.run(List.of("chroot", "--userspec=" + image.user(),
+          mount.rootfs().toString(), "/bin/sh", "-c", "id -un; echo hi > /tmp/x; cat /tmp/x"));
+
+      assertEquals("pier\nhi\n", out);
+      assertTrue(Files.exists(mount.upper().resolve("tmp/x")));
+    } finally {
+      rootfs.remove("c3");
+    }
+  }
+
+  @Test
   void layerDirectoriesHoldOverlayWhiteouts() throws Exception {
     ImageRecord image = pull(registries.open + "/pier-test/layers:latest");
     Path whiteoutLayer = store.layers().layer(image.chainIds().get(2)).orElseThrow();
