@@ -18,6 +18,9 @@ import org.jboss.logging.Logger;
  * Pulls an image: resolves the reference on the mirrors then the origin, picks the host's
  * platform from an index, fetches the config, streams every missing layer into the
  * {@link LayerStore} in parallel, and records the image only when all of it is verified.
+ *
+ * <p>Limitation: a mirror that requires authentication cannot be used, since pull
+ * credentials are only sent to the image's own registry and mirrors have none of their own.
  */
 @ApplicationScoped
 public class ImagePuller {
@@ -46,7 +49,9 @@ public class ImagePuller {
     RuntimeException failure = null;
     boolean allNotFound = true;
     for (RegistryEndpoint endpoint : endpoints) {
-      RegistryClient.Session session = client.session(endpoint, credentials);
+      // kubelet's credentials are for the image's own registry: a mirror gets none of them.
+      RegistryClient.Session session = client.session(endpoint,
+          endpoint.mirror() ? RegistryCredentials.NONE : credentials);
       RegistryClient.FetchedManifest top;
       try {
         top = session.manifest(ref.manifestReference());

@@ -18,8 +18,8 @@ import org.jboss.logging.Logger;
 
 /**
  * What the CRI image handlers call: pull, look up, list and remove images, with one log line
- * per pull and the image metrics ({@code pier_image_pulls}, {@code pier_image_pulled_bytes},
- * {@code pier_image_store_bytes}).
+ * per pull and the image metrics: {@code pier_image_pulls_seconds} (count and duration by
+ * outcome), {@code pier_image_pulled_bytes_total} and {@code pier_image_store_bytes}.
  */
 @ApplicationScoped
 public class ImageService {

@@ -57,6 +57,12 @@ public class ImageStore {
     this.layers = new LayerStore(imagesRoot);
     try {
       Files.createDirectories(records);
+      try (Stream<Path> leftovers = Files.list(records)) {
+        for (Path p : leftovers.filter(f -> f.getFileName().toString().startsWith(".record-"))
+            .toList()) {
+          Files.deleteIfExists(p);
+        }
+      }
       try (Stream<Path> list = Files.list(records)) {
         for (Path p : list.filter(f -> f.toString().endsWith(".json")).sorted().toList()) {
           try {

@@ -1,5 +1,6 @@
 package io.pier.image;
 
+import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -18,11 +19,12 @@ import io.pier.cri.v1.ImageStatusRequest;
 import io.pier.cri.v1.PullImageRequest;
 import io.pier.state.StateDirectories;
 import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
+import java.net.URL;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -41,6 +43,9 @@ class ImageServiceCriTest {
 
   @Inject
   MeterRegistry meters;
+
+  @TestHTTPResource(value = "metrics", management = true)
+  URL metrics;
 
   private final ObjectMapper json = new ObjectMapper();
 
@@ -176,7 +181,11 @@ class ImageServiceCriTest {
     assertTrue(reopened.find(r.open + "/pier-test/layers").isEmpty());
     assertTrue(meters.get("pier.image.pulls").tag("outcome", "success").timer().count() >= 4);
     assertTrue(meters.get("pier.image.pulled.bytes").counter().count() > 1_000_000);
-    Path root = dirs.imageStore();
-    assertTrue(root.toString().endsWith("images"));
+    String text = given().get(metrics).then().statusCode(200).extract().asString();
+    for (String series : List.of("pier_image_pulls_seconds_count{outcome=\"success\"}",
+        "pier_image_pulls_seconds_sum{outcome=\"success\"}", "pier_image_pulled_bytes_total",
+        "pier_image_store_bytes")) {
+      assertTrue(text.contains(series), "no " + series + " in /q/metrics");
+    }
   }
 }
