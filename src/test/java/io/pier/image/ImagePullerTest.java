@@ -148,6 +148,27 @@ class ImagePullerTest {
   }
 
   @Test
+  void concurrentPullsOfOneImageUnpackEachLayerOnce() throws Exception {
+    String ref = registries.open + "/pier-test/layers";
+    try (var pool = java.util.concurrent.Executors.newFixedThreadPool(3)) {
+      List<java.util.concurrent.Future<ImageRecord>> pulls = new java.util.ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        pulls.add(pool.submit(() -> pull(ref)));
+      }
+      String id = pulls.get(0).get().id();
+      for (var p : pulls) {
+        assertEquals(id, p.get().id());
+      }
+    }
+    assertEquals(1, store.list().size());
+    try (Stream<Path> dirs = Files.list(root.resolve("images/layers"));
+        Stream<Path> tmp = Files.list(root.resolve("images/tmp"))) {
+      assertEquals(4, dirs.count());
+      assertEquals(0, tmp.count());
+    }
+  }
+
+  @Test
   void indexResolvesToTheHostPlatform() throws Exception {
     ImagePuller.Result result = puller.pull(
         ImageReference.parse(registries.open + "/pier-test/multiarch"), RegistryCredentials.NONE);
