@@ -37,6 +37,7 @@ import io.pier.image.UnsafeLayerException;
 import io.pier.state.DiskUsage;
 import io.pier.state.StateDirectories;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
@@ -156,7 +157,7 @@ public class ImageServiceHandler implements ImageServiceGrpc.AsyncService {
     config.ifPresent(c -> info.set("imageSpec", c));
     try {
       return json.writeValueAsString(info);
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw new ImageException("describing image " + r.id() + ": " + e.getMessage(), e);
     }
   }

@@ -1,5 +1,6 @@
 package io.pier.image;
 
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -46,6 +47,6 @@ public final class Digests {
 
   /** The chain ID of a layer on top of {@code parentChainId} (OCI image spec). */
   static String chain(String parentChainId, String diffId) {
-    return sha256((parentChainId + " " + diffId).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    return sha256((parentChainId + " " + diffId).getBytes(StandardCharsets.UTF_8));
   }
 }

@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -175,7 +176,7 @@ public class ImagePuller {
                 : new ImageException("pulling " + ref + ": " + e.getCause(), e.getCause());
             running.forEach(other -> other.cancel(true));
           }
-        } catch (java.util.concurrent.CancellationException e) {
+        } catch (CancellationException e) {
           // Cancelled after an earlier layer failed; that failure is reported.
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();

@@ -2,6 +2,7 @@ package io.pier.image;
 
 import com.github.luben.zstd.ZstdInputStream;
 import java.io.BufferedInputStream;
+import java.io.EOFException;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -152,7 +153,7 @@ public final class LayerStore {
           throw new BlobVerificationException("layer " + digest + " is larger than its "
               + size + " bytes");
         }
-        if (e instanceof java.io.EOFException || tee.ended) {
+        if (e instanceof EOFException || tee.ended) {
           throw new BlobVerificationException("layer " + digest + " is truncated after "
               + tee.count + " of " + size + " bytes");
         }

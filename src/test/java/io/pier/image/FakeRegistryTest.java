@@ -66,8 +66,8 @@ class FakeRegistryTest {
   }
 
   private void image() throws Exception {
-    byte[] one = gzip(new Layers().file("one.txt", "one").tar());
-    byte[] two = gzip(new Layers().file("two.txt", "two".repeat(10_000)).tar());
+    byte[] one = Layers.gzip(new Layers().file("one.txt", "one").tar());
+    byte[] two = Layers.gzip(new Layers().file("two.txt", "two".repeat(10_000)).tar());
     byte[] oneTar = new Layers().file("one.txt", "one").tar();
     byte[] twoTar = new Layers().file("two.txt", "two".repeat(10_000)).tar();
     String config = "{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{\"User\":\"7\"},"
@@ -90,14 +90,6 @@ class FakeRegistryTest {
     content.put("blobs/" + Digests.sha256(configBytes), configBytes);
     content.put("blobs/" + layerDigests.get(0), one);
     content.put("blobs/" + layerDigests.get(1), two);
-  }
-
-  private static byte[] gzip(byte[] tar) throws IOException {
-    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-    try (java.util.zip.GZIPOutputStream gz = new java.util.zip.GZIPOutputStream(out)) {
-      gz.write(tar);
-    }
-    return out.toByteArray();
   }
 
   private void handle(HttpExchange exchange) throws IOException {

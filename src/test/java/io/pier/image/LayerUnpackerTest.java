@@ -35,7 +35,7 @@ class LayerUnpackerTest {
 
   /** Pulls {@code blob} as a layer and expects refusal naming the layer and the entry. */
   private void assertRefused(byte[] tar, String entry, String why) throws Exception {
-    byte[] blob = gzip(tar);
+    byte[] blob = Layers.gzip(tar);
     String digest = Digests.sha256(blob);
     String diffId = Digests.sha256(tar);
 
@@ -58,14 +58,6 @@ class LayerUnpackerTest {
     try (Stream<Path> list = Files.list(canary)) {
       assertEquals(0, list.count(), "nothing written outside");
     }
-  }
-
-  private static byte[] gzip(byte[] tar) throws Exception {
-    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-    try (java.util.zip.GZIPOutputStream gz = new java.util.zip.GZIPOutputStream(out)) {
-      gz.write(tar);
-    }
-    return out.toByteArray();
   }
 
   @Test
@@ -117,7 +109,7 @@ class LayerUnpackerTest {
   @Test
   void truncatedBlobFailsAndLeavesNothing() throws Exception {
     byte[] tar = new Layers().file("big.txt", "x".repeat(100_000)).tar();
-    byte[] blob = gzip(tar);
+    byte[] blob = Layers.gzip(tar);
     byte[] cut = Arrays.copyOf(blob, blob.length / 2);
 
     BlobVerificationException e = assertThrows(BlobVerificationException.class,
@@ -131,7 +123,7 @@ class LayerUnpackerTest {
   @Test
   void wrongDigestFailsNamingBothDigests() throws Exception {
     byte[] tar = new Layers().file("a.txt", "a").tar();
-    byte[] blob = gzip(tar);
+    byte[] blob = Layers.gzip(tar);
     String claimed = Digests.sha256("something else".getBytes());
 
     BlobVerificationException e = assertThrows(BlobVerificationException.class,
@@ -146,7 +138,7 @@ class LayerUnpackerTest {
   @Test
   void wrongDiffIdFails() throws Exception {
     byte[] tar = new Layers().file("a.txt", "a").tar();
-    byte[] blob = gzip(tar);
+    byte[] blob = Layers.gzip(tar);
     String wrongDiff = Digests.sha256("other".getBytes());
 
     BlobVerificationException e = assertThrows(BlobVerificationException.class,

@@ -59,11 +59,11 @@ final class Layers {
     return bytes.toByteArray();
   }
 
-  /** The tarball gzipped. */
-  byte[] gzip() throws IOException {
+  /** {@code tar} gzipped. */
+  static byte[] gzip(byte[] tar) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
-      gz.write(tar());
+      gz.write(tar);
     }
     return out.toByteArray();
   }
