@@ -4,7 +4,7 @@
   testimages.py build OUT [--bench]     write OCI layouts under OUT/<name>
   testimages.py push OUT HOST:PORT [--creds USER:PASS] [--prefix P]
                                         push every layout in OUT to the registry (plain HTTP)
-  testimages.py serve DIR HOST:PORT [--htpasswd FILE]
+  testimages.py serve DIR HOST:PORT [--htpasswd FILE] [--tls CERT KEY]
                                         run docker-registry in the foreground, storing in DIR
 
 Images (pushed as <prefix>/<name>:latest, prefix "pier-test"; busybox also as
@@ -298,7 +298,7 @@ def push(out, registry, creds, prefix):
             print("pushed %s/%s" % (registry, target))
 
 
-def serve(directory, address, htpasswd):
+def serve(directory, address, htpasswd, tls=None):
     os.makedirs(directory, exist_ok=True)
     config = {
         "version": 0.1,
@@ -307,6 +307,10 @@ def serve(directory, address, htpasswd):
                     "delete": {"enabled": True}},
         "http": {"addr": address},
     }
+    if tls:
+        cert, key = tls
+        config["http"]["tls"] = {"certificate": os.path.abspath(cert),
+                                 "key": os.path.abspath(key)}
     if htpasswd:
         config["auth"] = {"htpasswd": {"realm": "pier-test", "path": os.path.abspath(htpasswd)}}
     path = os.path.join(directory, "config.yml")
@@ -330,13 +334,14 @@ def main():
     s.add_argument("dir")
     s.add_argument("address")
     s.add_argument("--htpasswd")
+    s.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"), help="serve HTTPS")
     args = parser.parse_args()
     if args.command == "build":
         build(args.out, args.bench)
     elif args.command == "push":
         push(args.out, args.registry, args.creds, args.prefix)
     else:
-        serve(args.dir, args.address, args.htpasswd)
+        serve(args.dir, args.address, args.htpasswd, args.tls)
 
 
 if __name__ == "__main__":

@@ -11,12 +11,14 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.net.ssl.SSLContext;
 
 /**
  * Speaks the OCI distribution API (v2) to registries: manifests and blobs, with bearer-token
@@ -43,11 +45,25 @@ public class RegistryClient {
   private final HttpClient http;
   private final ObjectMapper json = new ObjectMapper();
 
-  /** A client with its own connection pool. */
+  /**
+   * A client with its own connection pool, trusting the JVM's default certificate
+   * authorities.
+   */
   public RegistryClient() {
+    this(defaultTls());
+  }
+
+  /**
+   * A client trusting what {@code tls} trusts.
+   *
+   * <p>Limitation: no per-registry CA directory ({@code certs.d}) yet; a private CA goes into
+   * the JVM trust store ({@code -Djavax.net.ssl.trustStore} through {@code PIER_JAVA_OPTS}).
+   */
+  public RegistryClient(SSLContext tls) {
     // HTTP/1.1: each parallel layer download gets its own TCP connection, which moves more
     // bytes than multiplexing them over one HTTP/2 connection.
     this.http = HttpClient.newBuilder()
+        .sslContext(tls)
         .version(HttpClient.Version.HTTP_1_1)
         .connectTimeout(Duration.ofSeconds(10))
         .followRedirects(HttpClient.Redirect.NEVER)
@@ -247,6 +263,14 @@ public class RegistryClient {
               : cause.getMessage());
       return new RegistryUnavailableException("registry " + endpoint.host()
           + " unavailable: " + what + reason, cause);
+    }
+  }
+
+  private static SSLContext defaultTls() {
+    try {
+      return SSLContext.getDefault();
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("no TLS implementation", e);
     }
   }
 
