@@ -1,9 +1,10 @@
 package io.pier.cri;
 
 import io.grpc.Status;
-import io.pier.AlreadyExistsException;
-import io.pier.NotFoundException;
 import io.grpc.StatusRuntimeException;
+import io.pier.AlreadyExistsException;
+import io.pier.FailedPreconditionException;
+import io.pier.NotFoundException;
 import io.grpc.stub.StreamObserver;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
@@ -29,6 +30,10 @@ final class Calls {
     } catch (AlreadyExistsException e) {
       response.onError(
           Status.ALREADY_EXISTS.withDescription(e.getMessage()).asRuntimeException());
+      return;
+    } catch (FailedPreconditionException e) {
+      response.onError(
+          Status.FAILED_PRECONDITION.withDescription(e.getMessage()).asRuntimeException());
       return;
     } catch (IllegalArgumentException e) {
       response.onError(

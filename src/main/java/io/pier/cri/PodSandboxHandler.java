@@ -2,6 +2,7 @@ package io.pier.cri;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pier.container.ContainerManager;
 import io.pier.cri.v1.DNSConfig;
 import io.pier.cri.v1.LinuxPodSandboxStatus;
 import io.pier.cri.v1.ListPodSandboxRequest;
@@ -42,9 +43,11 @@ public class PodSandboxHandler {
   private static final Logger LOG = Logger.getLogger(PodSandboxHandler.class);
 
   private final SandboxManager sandboxes;
+  private final ContainerManager containers;
   private final ObjectMapper json;
 
-  PodSandboxHandler(SandboxManager sandboxes, ObjectMapper json) {
+  PodSandboxHandler(SandboxManager sandboxes, ContainerManager containers, ObjectMapper json) {
+    this.containers = containers;
     this.sandboxes = sandboxes;
     this.json = json;
   }
@@ -59,15 +62,19 @@ public class PodSandboxHandler {
 
   StopPodSandboxResponse stop(StopPodSandboxRequest request) {
     LOG.infof("StopPodSandbox %s", request.getPodSandboxId());
-    if (sandboxes.find(request.getPodSandboxId()).isPresent()) {
-      sandboxes.stop(request.getPodSandboxId());
-    }
+    sandboxes.find(request.getPodSandboxId()).ifPresent(sandbox -> {
+      containers.stopPodContainers(sandbox.id(), 0);
+      sandboxes.stop(sandbox.id());
+    });
     return StopPodSandboxResponse.getDefaultInstance();
   }
 
   RemovePodSandboxResponse remove(RemovePodSandboxRequest request) {
     LOG.infof("RemovePodSandbox %s", request.getPodSandboxId());
-    sandboxes.remove(request.getPodSandboxId());
+    sandboxes.find(request.getPodSandboxId()).ifPresent(sandbox -> {
+      containers.removePodContainers(sandbox.id());
+      sandboxes.remove(sandbox.id());
+    });
     return RemovePodSandboxResponse.getDefaultInstance();
   }
 
@@ -122,7 +129,7 @@ public class PodSandboxHandler {
     return true;
   }
 
-  private static PodSandboxStatus status(Sandbox sandbox) {
+  static PodSandboxStatus status(Sandbox sandbox) {
     PodSandboxNetworkStatus.Builder network = PodSandboxNetworkStatus.newBuilder();
     if (!sandbox.ips().isEmpty()) {
       network.setIp(sandbox.ips().get(0));

@@ -4,22 +4,42 @@ import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import io.pier.BuildInfo;
 import io.pier.cgroup.CgroupDriver;
+import io.pier.cri.v1.ContainerEventResponse;
+import io.pier.cri.v1.ContainerStatusRequest;
+import io.pier.cri.v1.ContainerStatusResponse;
+import io.pier.cri.v1.CreateContainerRequest;
+import io.pier.cri.v1.CreateContainerResponse;
+import io.pier.cri.v1.ExecSyncRequest;
+import io.pier.cri.v1.ExecSyncResponse;
+import io.pier.cri.v1.GetEventsRequest;
 import io.pier.cri.v1.LinuxRuntimeConfiguration;
+import io.pier.cri.v1.ListContainersRequest;
+import io.pier.cri.v1.ListContainersResponse;
 import io.pier.cri.v1.ListPodSandboxRequest;
 import io.pier.cri.v1.ListPodSandboxResponse;
 import io.pier.cri.v1.PodSandboxStatusRequest;
 import io.pier.cri.v1.PodSandboxStatusResponse;
+import io.pier.cri.v1.RemoveContainerRequest;
+import io.pier.cri.v1.RemoveContainerResponse;
 import io.pier.cri.v1.RemovePodSandboxRequest;
 import io.pier.cri.v1.RemovePodSandboxResponse;
+import io.pier.cri.v1.ReopenContainerLogRequest;
+import io.pier.cri.v1.ReopenContainerLogResponse;
 import io.pier.cri.v1.RunPodSandboxRequest;
 import io.pier.cri.v1.RunPodSandboxResponse;
 import io.pier.cri.v1.RuntimeConfigRequest;
 import io.pier.cri.v1.RuntimeConfigResponse;
 import io.pier.cri.v1.RuntimeServiceGrpc;
+import io.pier.cri.v1.StartContainerRequest;
+import io.pier.cri.v1.StartContainerResponse;
 import io.pier.cri.v1.StatusRequest;
 import io.pier.cri.v1.StatusResponse;
+import io.pier.cri.v1.StopContainerRequest;
+import io.pier.cri.v1.StopContainerResponse;
 import io.pier.cri.v1.StopPodSandboxRequest;
 import io.pier.cri.v1.StopPodSandboxResponse;
+import io.pier.cri.v1.UpdateContainerResourcesRequest;
+import io.pier.cri.v1.UpdateContainerResourcesResponse;
 import io.pier.cri.v1.UpdateRuntimeConfigRequest;
 import io.pier.cri.v1.UpdateRuntimeConfigResponse;
 import io.pier.cri.v1.VersionRequest;
@@ -42,13 +62,17 @@ public class RuntimeServiceHandler implements RuntimeServiceGrpc.AsyncService {
   private final PodSandboxHandler pods;
   private final CgroupDriver cgroupDriver;
   private final PodCidr podCidr;
+  private final ContainerHandler containers;
+  private final ContainerEventStream events;
 
   RuntimeServiceHandler(NodeStatus nodeStatus, PodSandboxHandler pods, CgroupDriver cgroupDriver,
-      PodCidr podCidr) {
+      PodCidr podCidr, ContainerHandler containers, ContainerEventStream events) {
     this.nodeStatus = nodeStatus;
     this.pods = pods;
     this.cgroupDriver = cgroupDriver;
     this.podCidr = podCidr;
+    this.containers = containers;
+    this.events = events;
   }
 
   @Override
@@ -118,5 +142,64 @@ public class RuntimeServiceHandler implements RuntimeServiceGrpc.AsyncService {
   public void listPodSandbox(ListPodSandboxRequest request,
       StreamObserver<ListPodSandboxResponse> response) {
     Calls.answer(response, () -> pods.list(request));
+  }
+
+  @Override
+  public void createContainer(CreateContainerRequest request,
+      StreamObserver<CreateContainerResponse> response) {
+    Calls.answer(response, () -> containers.create(request));
+  }
+
+  @Override
+  public void startContainer(StartContainerRequest request,
+      StreamObserver<StartContainerResponse> response) {
+    Calls.answer(response, () -> containers.start(request));
+  }
+
+  @Override
+  public void stopContainer(StopContainerRequest request,
+      StreamObserver<StopContainerResponse> response) {
+    Calls.answer(response, () -> containers.stop(request));
+  }
+
+  @Override
+  public void removeContainer(RemoveContainerRequest request,
+      StreamObserver<RemoveContainerResponse> response) {
+    Calls.answer(response, () -> containers.remove(request));
+  }
+
+  @Override
+  public void containerStatus(ContainerStatusRequest request,
+      StreamObserver<ContainerStatusResponse> response) {
+    Calls.answer(response, () -> containers.status(request));
+  }
+
+  @Override
+  public void listContainers(ListContainersRequest request,
+      StreamObserver<ListContainersResponse> response) {
+    Calls.answer(response, () -> containers.list(request));
+  }
+
+  @Override
+  public void execSync(ExecSyncRequest request, StreamObserver<ExecSyncResponse> response) {
+    Calls.answer(response, () -> containers.execSync(request));
+  }
+
+  @Override
+  public void reopenContainerLog(ReopenContainerLogRequest request,
+      StreamObserver<ReopenContainerLogResponse> response) {
+    Calls.answer(response, () -> containers.reopenLog(request));
+  }
+
+  @Override
+  public void updateContainerResources(UpdateContainerResourcesRequest request,
+      StreamObserver<UpdateContainerResourcesResponse> response) {
+    Calls.answer(response, () -> containers.update(request));
+  }
+
+  @Override
+  public void getContainerEvents(GetEventsRequest request,
+      StreamObserver<ContainerEventResponse> response) {
+    events.subscribe(response);
   }
 }

@@ -15,6 +15,7 @@ import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
@@ -66,6 +67,11 @@ public class ExitWatcher {
       throw new UncheckedIOException("scanning exit directory " + exitDir, e);
     }
     LOG.infof("watching %s for container exits", exitDir);
+  }
+
+  /** The exit recorded for a container, if its monitor has written one. */
+  public Optional<ContainerExit> exitOf(String containerId) {
+    return ExitFiles.read(exitDir.resolve(containerId));
   }
 
   /** Forgets a container's exit file once the container is removed, and deletes the file. */

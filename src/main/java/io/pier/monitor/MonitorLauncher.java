@@ -1,7 +1,9 @@
 package io.pier.monitor;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.RuntimeJsonMappingException;
 import io.pier.cgroup.CgroupDriver;
 import io.pier.exit.ExitWatcher;
 import io.pier.oci.OciRuntime;
@@ -74,36 +76,110 @@ public class MonitorLauncher {
 
   /** Spawns the container's monitor and waits until the runtime has created the container. */
   public MonitorStart create(MonitorRequest request) {
-    Path pipes = privateDir(request.containerId());
+    String label = "container " + request.containerId();
+    return launch(label, request.containerId(), request.bundle(), arguments(request),
+        (sync, process) -> {
+      MonitorStart started = new MonitorStart(readPid(sync, label),
+          monitorPid(request, process));
+      LOG.debugf("container %s created by monitor %d, init pid %d", request.containerId(),
+          started.monitorPid(), started.containerPid());
+      return started;
+    });
+  }
+
+  /**
+   * Runs a process in a running container through the monitor's exec mode and waits for it
+   * to end: the monitor kills it after {@code timeoutSeconds} (0: never) and writes its output
+   * as a CRI log in {@code workDir}, which the caller owns.
+   */
+  public ExecResult exec(String containerId, Path processSpec, Path workDir, int timeoutSeconds) {
+    Path log = workDir.resolve("exec.log");
+    Path exits = workDir.resolve("exits");
+    try {
+      Files.createDirectories(exits);
+    } catch (IOException e) {
+      throw new UncheckedIOException("preparing exec in container " + containerId, e);
+    }
+    List<String> args = new ArrayList<>(List.of("--api-version", "1",
+        "-c", containerId,
+        "-u", containerId + "-" + workDir.getFileName(),
+        "-r", runtimeBinary(),
+        "--runtime-arg", "--root=" + runtimeClient.runtimeRoot(),
+        "-e", "--exec-process-spec", processSpec.toString(),
+        "-p", workDir.resolve("exec.pid").toString(),
+        "-l", "k8s-file:" + log,
+        "--exit-dir", exits.toString(),
+        "--socket-dir-path", attachDir.toString(),
+        "--log-level", "info"));
+    if (timeoutSeconds > 0) {
+      args.add("-T");
+      args.add(Integer.toString(timeoutSeconds));
+    }
+    if (cgroupDriver.kind() == CgroupDriver.Kind.SYSTEMD) {
+      args.add("-s");
+    }
+    String label = "exec " + workDir.getFileName() + " in container " + containerId;
+    return launch(label, containerId + "-" + workDir.getFileName(), workDir, args,
+        (sync, process) -> {
+      readPid(sync, label);
+      // A second message follows once the process ends (API version 1).
+      if (!sync.hasNext()) {
+        throw new MonitorException(label + ": the monitor closed its sync pipe before the"
+            + " process ended");
+      }
+      JsonNode end = sync.next();
+      int code = end.path("data").asInt(-1);
+      String message = end.path("message").asText("");
+      boolean timedOut = code < 0 && message.contains("timed out");
+      if (code < 0 && !timedOut) {
+        throw new MonitorException(label + ": "
+            + (message.isEmpty() ? "the monitor reported " + end : message));
+      }
+      return new ExecResult(code, CriLogReader.stream(log, "stdout"),
+          CriLogReader.stream(log, "stderr"), timedOut);
+    });
+  }
+
+  /** Spawns a monitor with {@code args}, sends the start signal and reads its sync pipe. */
+  private <T> T launch(String label, String pipeName, Path directory, List<String> args,
+      SyncReader<T> reader) {
+    Path pipes = privateDir(pipeName);
     try {
       Path syncFifo = mkfifo(pipes.resolve("sync"));
       Path startFifo = mkfifo(pipes.resolve("start"));
-      Process process = spawn(request, syncFifo, startFifo);
+      Process process = spawn(directory, args, syncFifo, startFifo);
       try (InputStream sync = open(() -> new FileInputStream(syncFifo.toFile()), process);
            OutputStream start = open(() -> new FileOutputStream(startFifo.toFile()), process)) {
         start.write(0);
         start.close();
-        awaitDetach(process, request);
-        MonitorStart started = readSync(sync, request, process);
-        LOG.debugf("container %s created by monitor %d, init pid %d", request.containerId(),
-            started.monitorPid(), started.containerPid());
-        return started;
+        awaitDetach(process, label);
+        // One parser for every message: each may arrive in the same read as the next.
+        try (MappingIterator<JsonNode> messages =
+            json.readerFor(JsonNode.class).readValues(sync)) {
+          return reader.read(messages, process);
+        }
       }
-    } catch (IOException e) {
-      throw new UncheckedIOException("monitoring container " + request.containerId(), e);
+    } catch (IOException | RuntimeJsonMappingException e) {
+      throw new MonitorException(label + ": unreadable monitor sync pipe: " + e.getMessage());
     } finally {
       deleteQuietly(pipes);
     }
   }
 
-  private Process spawn(MonitorRequest request, Path syncFifo, Path startFifo)
+  /** Reads what a detached monitor reports on its sync pipe. */
+  @FunctionalInterface
+  private interface SyncReader<T> {
+    T read(MappingIterator<JsonNode> sync, Process process) throws IOException;
+  }
+
+  private Process spawn(Path directory, List<String> args, Path syncFifo, Path startFifo)
       throws IOException {
     List<String> argv = new ArrayList<>(List.of("sh", "-c",
         "exec \"$0\" \"$@\" 3>\"$PIER_SYNC_FIFO\" 4<\"$PIER_START_FIFO\""));
     argv.add(monitor.path().toString());
-    argv.addAll(arguments(request));
+    argv.addAll(args);
     ProcessBuilder builder = new ProcessBuilder(argv)
-        .directory(request.bundle().toFile())
+        .directory(directory.toFile())
         .redirectInput(new File("/dev/null"))
         .redirectOutput(ProcessBuilder.Redirect.DISCARD)
         .redirectError(ProcessBuilder.Redirect.DISCARD);
@@ -114,6 +190,10 @@ public class MonitorLauncher {
     return builder.start();
   }
 
+  private String runtimeBinary() {
+    return runtime.binary().map(Path::toString).orElse(runtime.configured());
+  }
+
   /** conmon's command line, as cri-o passes it. */
   List<String> arguments(MonitorRequest request) {
     List<String> args = new ArrayList<>(List.of(
@@ -121,7 +201,7 @@ public class MonitorLauncher {
         "-c", request.containerId(),
         "-u", request.containerId(),
         "-n", request.name(),
-        "-r", runtime.binary().map(Path::toString).orElse(runtime.configured()),
+        "-r", runtimeBinary(),
         "--runtime-arg", "--root=" + runtimeClient.runtimeRoot(),
         "--exit-dir", exitWatcher.exitDir().toString(),
         "-l", request.logPath().toString(),
@@ -149,37 +229,37 @@ public class MonitorLauncher {
     return args;
   }
 
-  private void awaitDetach(Process process, MonitorRequest request) {
+  private void awaitDetach(Process process, String label) {
     try {
       if (!process.waitFor(SYNC_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
         process.destroyForcibly();
-        throw new MonitorException("monitor of container " + request.containerId()
-            + " did not detach within " + SYNC_TIMEOUT_SECONDS + "s");
+        throw new MonitorException("monitor of " + label + " did not detach within "
+            + SYNC_TIMEOUT_SECONDS + "s");
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new MonitorException("interrupted creating container " + request.containerId());
+      throw new MonitorException("interrupted starting the monitor of " + label);
     }
     if (process.exitValue() != 0) {
-      throw new MonitorException("monitor " + monitor.path() + " of container "
-          + request.containerId() + " exited with " + process.exitValue());
+      throw new MonitorException("monitor " + monitor.path() + " of " + label + " exited with "
+          + process.exitValue());
     }
   }
 
-  private MonitorStart readSync(InputStream sync, MonitorRequest request, Process process)
-      throws IOException {
-    JsonNode message = json.readTree(sync);
-    if (message == null) {
-      throw new MonitorException("monitor of container " + request.containerId()
+  /** Reads the first sync message: the process's pid, or the runtime's error. */
+  private static int readPid(MappingIterator<JsonNode> sync, String label) {
+    if (!sync.hasNext()) {
+      throw new MonitorException("monitor of " + label
           + " closed its sync pipe without reporting a pid");
     }
+    JsonNode message = sync.next();
     // conmon's API version 0 names the field "pid", version 1 "data".
     int pid = message.has("pid") ? message.get("pid").asInt() : message.path("data").asInt(-1);
     if (pid <= 0) {
-      throw new MonitorException("creating container " + request.containerId() + ": "
+      throw new MonitorException("creating " + label + ": "
           + message.path("message").asText("the monitor reported " + message));
     }
-    return new MonitorStart(pid, monitorPid(request, process));
+    return pid;
   }
 
   private static int monitorPid(MonitorRequest request, Process process) {

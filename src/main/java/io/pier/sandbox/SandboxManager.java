@@ -7,6 +7,7 @@ import io.pier.network.CniRunner;
 import io.pier.network.PodNetworkRequest;
 import io.pier.network.PodNetworkResult;
 import io.pier.state.RecordStore;
+import io.pier.state.Trees;
 import io.pier.state.StateDirectories;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
@@ -21,7 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
 /**
@@ -142,7 +142,7 @@ public class SandboxManager {
     }
     Sandbox sandbox = stop(found.get().id());
     synchronized (lockOf(sandbox.id())) {
-      deleteTree(podDirs.resolve(sandbox.id()));
+      Trees.delete(podDirs.resolve(sandbox.id()));
       store.delete(sandbox.id());
       sandboxes.remove(sandbox.id());
       reservedNames.remove(sandbox.reservedName(), sandbox.id());
@@ -193,7 +193,7 @@ public class SandboxManager {
         PodFiles.unmountShm(shm);
       }
       pinner.unpin(id);
-      deleteTree(dir);
+      Trees.delete(dir);
     } catch (RuntimeException cleanup) {
       LOG.errorf("pod %s: cleaning up after a failed start: %s", id, cleanup.getMessage());
     }
@@ -237,18 +237,5 @@ public class SandboxManager {
   private static long nowNanos() {
     Instant now = Instant.now();
     return now.getEpochSecond() * 1_000_000_000L + now.getNano();
-  }
-
-  private static void deleteTree(Path dir) {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(dir)) {
-      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("removing " + dir, e);
-    }
   }
 }

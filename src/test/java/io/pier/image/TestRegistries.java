@@ -127,11 +127,18 @@ public final class TestRegistries {
 
   /** Runs a command, failing with its output when it exits non-zero. */
   public static String run(List<String> command) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes());
-    if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
-      throw new IllegalStateException(String.join(" ", command) + " failed: " + out);
+    // stderr apart: crictl warns there when the node has no /etc/crictl.yaml.
+    Path err = Files.createTempFile("pier-run", ".err");
+    try {
+      Process p = new ProcessBuilder(command).redirectError(err.toFile()).start();
+      String out = new String(p.getInputStream().readAllBytes());
+      if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
+        throw new IllegalStateException(String.join(" ", command) + " failed: " + out
+            + Files.readString(err));
+      }
+      return out;
+    } finally {
+      Files.deleteIfExists(err);
     }
-    return out;
   }
 }

@@ -1,0 +1,298 @@
+package io.pier.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pier.image.TestRegistries;
+import io.pier.system.HostCommand;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Containers through real crictl against the packaged pierd, with images from the loopback
+ * registry as the docker.io mirror: the whole life of a container, its logs and exec, a port
+ * mapping, bad input, and a kill -9 of pierd while containers run and log.
+ */
+class ContainerIT {
+
+  private final ObjectMapper json = new ObjectMapper();
+
+  @TempDir
+  Path tmp;
+
+  @Test
+  void containerRunsLogsExecsStopsAndLeavesNothingBehind() throws Exception {
+    Path home = tmp.resolve("pier");
+    try (PierdProcess pierd = pierd(home, "piermon").start()) {
+      pull(pierd, "busybox");
+      String pod = runPod(pierd, "web", 0);
+      String ctr = createAndStart(pierd, pod, "greeter", List.of("sh", "-c",
+          "echo hello from pier; echo to stderr >&2; exec sleep 1000"));
+
+      JsonNode status = inspect(pierd, ctr);
+      assertEquals("CONTAINER_RUNNING", status.at("/status/state").asText());
+      assertTrue(status.at("/status/imageRef").asText().contains("busybox")
+          || status.at("/status/imageRef").asText().startsWith("sha256:"));
+      String log = awaitLog(pierd, ctr, "to stderr");
+      assertTrue(log.contains("hello from pier"), log);
+
+      Crictl.Result exec = Crictl.run(pierd.endpoint(), "exec", "-s", ctr, "sh", "-c",
+          "echo $((6 * 7)); exit 3");
+      assertEquals(3, exec.exitCode(), exec.stderr());
+      assertEquals("42", exec.stdout().strip());
+      Crictl.Result timedOut = Crictl.run(pierd.endpoint(), "exec", "-s", "--timeout", "1",
+          ctr, "sleep", "30");
+      assertTrue(timedOut.exitCode() != 0, timedOut.stdout());
+
+      long start = System.nanoTime();
+      Crictl.Result stop = Crictl.run(pierd.endpoint(), "stop", "--timeout", "2", ctr);
+      assertEquals(0, stop.exitCode(), stop.stderr());
+      long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+      assertTrue(took < 10_000, "stop took " + took + " ms");
+      status = inspect(pierd, ctr);
+      assertEquals("CONTAINER_EXITED", status.at("/status/state").asText());
+      // sh as PID 1 ignores SIGTERM, so the stop ends in SIGKILL: 128 + 9.
+      assertEquals(137, status.at("/status/exitCode").asInt());
+      assertEquals("Error", status.at("/status/reason").asText());
+
+      Crictl.Result rm = Crictl.run(pierd.endpoint(), "rm", ctr);
+      assertEquals(0, rm.exitCode(), rm.stderr());
+      assertTrue(Crictl.run(pierd.endpoint(), "inspect", ctr).stderr().contains("NotFound"));
+      assertEquals(0, Crictl.run(pierd.endpoint(), "stopp", pod).exitCode());
+      assertEquals(0, Crictl.run(pierd.endpoint(), "rmp", pod).exitCode());
+    }
+    assertNothingLeft(home);
+  }
+
+  @Test
+  void exitCodesReasonsAndBadInput() throws Exception {
+    try (PierdProcess pierd = pierd(tmp.resolve("pier"), "piermon").start()) {
+      pull(pierd, "busybox");
+      String pod = runPod(pierd, "jobs", 0);
+      String ok = createAndStart(pierd, pod, "ok", List.of("true"));
+      String failing = createAndStart(pierd, pod, "failing", List.of("sh", "-c", "exit 7"));
+      assertEquals("Completed", awaitExited(pierd, ok).at("/status/reason").asText());
+      JsonNode failed = awaitExited(pierd, failing);
+      assertEquals(7, failed.at("/status/exitCode").asInt());
+      assertEquals("Error", failed.at("/status/reason").asText());
+
+      Crictl.Result again = Crictl.run(pierd.endpoint(), "create", pod,
+          containerConfig("ok", List.of("true")).toString(), podConfig("jobs").toString());
+      assertTrue(again.stderr().contains("AlreadyExists"), again.stderr());
+      Crictl.Result noImage = Crictl.run(pierd.endpoint(), "create", "--no-pull", pod,
+          containerConfig("ghost", List.of("true")).toString()
+              .replace("busybox", "nothing-here"), podConfig("jobs").toString());
+      assertFalse(noImage.exitCode() == 0, noImage.stdout());
+      Path badMount = tmp.resolve("bad-mount.json");
+      Files.writeString(badMount, """
+          {"metadata": {"name": "badmount"}, "image": {"image": "busybox"},
+           "command": ["true"], "mounts": [{"container_path": "/x",
+           "host_path": "/does/not/exist/pier"}]}
+          """);
+      Crictl.Result bad = Crictl.run(pierd.endpoint(), "create", pod, badMount.toString(),
+          podConfig("jobs").toString());
+      assertTrue(bad.stderr().contains("InvalidArgument"), bad.stderr());
+      assertTrue(bad.stderr().contains("/does/not/exist/pier"), bad.stderr());
+      Crictl.Result unknown = Crictl.run(pierd.endpoint(), "inspect", "feedface");
+      assertTrue(unknown.stderr().contains("NotFound"), unknown.stderr());
+      assertTrue(unknown.stderr().contains("feedface"), unknown.stderr());
+      assertEquals(List.of(failing, ok), Crictl.run(pierd.endpoint(), "ps", "-a", "-q")
+          .stdout().lines().toList());
+      assertEquals(0, Crictl.run(pierd.endpoint(), "rmp", "-f", pod).exitCode());
+    }
+    assertNothingLeft(tmp.resolve("pier"));
+  }
+
+  @Test
+  void portMappingAnswersOnTheHost() throws Exception {
+    int hostPort = TestRegistries.freePort();
+    try (PierdProcess pierd = pierd(tmp.resolve("pier"), "piermon").start()) {
+      pull(pierd, "busybox");
+      String pod = runPod(pierd, "http", hostPort);
+      createAndStart(pierd, pod, "httpd", List.of("sh", "-c",
+          "mkdir -p /www && echo served by pier > /www/index.html"
+              + " && exec httpd -f -p 8080 -h /www"));
+      String body = "";
+      for (int i = 0; i < 50 && !body.contains("served"); i++) {
+        body = get("http://127.0.0.1:" + hostPort + "/index.html");
+        Thread.sleep(200);
+      }
+      assertEquals("served by pier", body.strip());
+      assertEquals(0, Crictl.run(pierd.endpoint(), "rmp", "-f", pod).exitCode());
+    }
+    assertNothingLeft(tmp.resolve("pier"));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"piermon", "conmon"})
+  void containersAndTheirLogsSurviveAKillOfPierd(String monitor) throws Exception {
+    Path home = tmp.resolve(monitor);
+    String pod;
+    String counter;
+    String quitter;
+    try (PierdProcess pierd = pierd(home, monitor).start()) {
+      pull(pierd, "busybox");
+      pod = runPod(pierd, "survivor", 0);
+      counter = createAndStart(pierd, pod, "counter", List.of("sh", "-c",
+          "i=0; while true; do echo line $i; i=$((i+1)); sleep 0.02; done"));
+      quitter = createAndStart(pierd, pod, "quitter", List.of("sh", "-c",
+          "sleep 3; exit 42"));
+      awaitLog(pierd, counter, "line 10");
+      pierd.kill();
+    }
+    Thread.sleep(4000);
+    try (PierdProcess pierd = pierd(home, monitor).start()) {
+      assertEquals("CONTAINER_RUNNING", inspect(pierd, counter).at("/status/state").asText());
+      JsonNode quit = inspect(pierd, quitter);
+      assertEquals("CONTAINER_EXITED", quit.at("/status/state").asText());
+      assertEquals(42, quit.at("/status/exitCode").asInt());
+      assertEquals(0, Crictl.run(pierd.endpoint(), "stop", "-t", "0", counter).exitCode());
+      List<String> lines = Crictl.run(pierd.endpoint(), "logs", counter).stdout().lines()
+          .toList();
+      assertTrue(lines.size() > 150, "only " + lines.size() + " lines");
+      for (int i = 0; i < lines.size(); i++) {
+        assertEquals("line " + i, lines.get(i), "log line " + i + " missing or out of order");
+      }
+      assertEquals(0, Crictl.run(pierd.endpoint(), "stopp", pod).exitCode());
+      assertEquals(0, Crictl.run(pierd.endpoint(), "rmp", pod).exitCode());
+    }
+    assertNothingLeft(home);
+  }
+
+  private PierdProcess pierd(Path home, String monitor) throws IOException {
+    TestRegistries registries = TestRegistries.get();
+    PierdProcess pierd = new PierdProcess(home)
+        .env("PIER_REGISTRY_MIRRORS", "docker.io=" + registries.open)
+        .env("PIER_INSECURE_REGISTRIES", registries.open);
+    if (monitor.equals("conmon")) {
+      pierd.env("PIER_MONITOR", "/usr/bin/conmon");
+    }
+    return pierd;
+  }
+
+  private static void pull(PierdProcess pierd, String image) throws Exception {
+    Crictl.Result pull = Crictl.run(pierd.endpoint(), "pull", image);
+    assertEquals(0, pull.exitCode(), pull.stderr());
+  }
+
+  private String runPod(PierdProcess pierd, String name, int hostPort) throws Exception {
+    Path config = podConfig(name);
+    if (hostPort > 0) {
+      Files.writeString(config, Files.readString(config).replace("\"labels\"",
+          "\"port_mappings\": [{\"container_port\": 8080, \"host_port\": " + hostPort
+              + ", \"host_ip\": \"127.0.0.1\"}], \"labels\""));
+    }
+    Crictl.Result run = Crictl.run(pierd.endpoint(), "runp", config.toString());
+    assertEquals(0, run.exitCode(), run.stderr());
+    return run.stdout().strip();
+  }
+
+  private String createAndStart(PierdProcess pierd, String pod, String name,
+      List<String> command) throws Exception {
+    Crictl.Result created = Crictl.run(pierd.endpoint(), "create", pod,
+        containerConfig(name, command).toString(), podConfig(podName(pod, pierd)).toString());
+    assertEquals(0, created.exitCode(), created.stderr());
+    String id = created.stdout().strip();
+    Crictl.Result started = Crictl.run(pierd.endpoint(), "start", id);
+    assertEquals(0, started.exitCode(), started.stderr());
+    return id;
+  }
+
+  private String podName(String pod, PierdProcess pierd) throws Exception {
+    Crictl.Result result = Crictl.run(pierd.endpoint(), "inspectp", pod);
+    return json.readTree(result.stdout()).at("/status/metadata/name").asText();
+  }
+
+  private Path podConfig(String name) throws IOException {
+    Path file = tmp.resolve("pod-" + name + ".json");
+    if (!Files.exists(file)) {
+      Files.writeString(file, """
+          {"metadata": {"name": "%s", "namespace": "it", "uid": "%s", "attempt": 0},
+           "hostname": "%s", "log_directory": "%s", "labels": {"suite": "it"},
+           "linux": {"security_context": {"namespace_options": {"pid": 1}}}}
+          """.formatted(name, UUID.randomUUID(), name, tmp.resolve("logs/" + name)));
+    }
+    return file;
+  }
+
+  private Path containerConfig(String name, List<String> command) throws IOException {
+    Path file = tmp.resolve("ctr-" + name + ".json");
+    Files.writeString(file, """
+        {"metadata": {"name": "%s"}, "image": {"image": "busybox"},
+         "command": %s, "log_path": "%s.log", "labels": {"suite": "it"}}
+        """.formatted(name, json.writeValueAsString(command), name));
+    return file;
+  }
+
+  private JsonNode inspect(PierdProcess pierd, String ctr) throws Exception {
+    Crictl.Result result = Crictl.run(pierd.endpoint(), "inspect", ctr);
+    assertEquals(0, result.exitCode(), result.stderr());
+    return json.readTree(result.stdout());
+  }
+
+  private JsonNode awaitExited(PierdProcess pierd, String ctr) throws Exception {
+    for (int i = 0; i < 100; i++) {
+      JsonNode status = inspect(pierd, ctr);
+      if (status.at("/status/state").asText().equals("CONTAINER_EXITED")) {
+        return status;
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("container " + ctr + " did not exit");
+  }
+
+  private static String awaitLog(PierdProcess pierd, String ctr, String text) throws Exception {
+    String log = "";
+    for (int i = 0; i < 100 && !log.contains(text); i++) {
+      Crictl.Result logs = Crictl.run(pierd.endpoint(), "logs", ctr);
+      log = logs.stdout() + logs.stderr();
+      Thread.sleep(100);
+    }
+    assertTrue(log.contains(text), log);
+    return log;
+  }
+
+  private static String get(String url) {
+    try {
+      HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+      return client.send(HttpRequest.newBuilder(URI.create(url))
+          .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString()).body();
+    } catch (IOException e) {
+      return "";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "";
+    }
+  }
+
+  /** No mount, monitor or runtime state of this test's pierd is left. */
+  private static void assertNothingLeft(Path home) throws IOException {
+    String mounts = Files.readString(Path.of("/proc/self/mountinfo"));
+    assertFalse(mounts.contains(home.toString()), "mounts left under " + home);
+    String processes = HostCommand.of("ps", "-eo", "args").run().stdout();
+    assertFalse(processes.contains(home.toString()), "processes left: " + processes.lines()
+        .filter(l -> l.contains(home.toString())).toList());
+    Path runc = home.resolve("run/runc");
+    if (Files.isDirectory(runc)) {
+      try (var left = Files.list(runc)) {
+        assertEquals(List.of(), left.toList(), "runtime state left");
+      }
+    }
+  }
+}
