@@ -68,6 +68,13 @@ public interface PierConfig {
   @WithDefault("127.0.0.1:0")
   String streamAddress();
 
+  /**
+   * Whether a container's {@code oom_score_adj} below pierd's own is raised to pierd's own, as
+   * containerd's {@code restrict_oom_score_adj}: lowering it needs CAP_SYS_RESOURCE.
+   */
+  @WithDefault("true")
+  boolean restrictOomScoreAdj();
+
   /** The cgroup manager setting: detect, or force one. */
   enum CgroupDriverSetting {
     /** systemd when systemd is PID 1, cgroupfs otherwise. */
