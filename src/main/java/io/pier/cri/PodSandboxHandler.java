@@ -160,7 +160,7 @@ public class PodSandboxHandler {
         ? PodSandboxState.SANDBOX_READY : PodSandboxState.SANDBOX_NOTREADY;
   }
 
-  private static PodSandboxMetadata metadata(PodSpec spec) {
+  static PodSandboxMetadata metadata(PodSpec spec) {
     return PodSandboxMetadata.newBuilder()
         .setName(spec.name())
         .setUid(spec.uid())

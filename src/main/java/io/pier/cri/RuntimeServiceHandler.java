@@ -5,6 +5,8 @@ import io.grpc.stub.StreamObserver;
 import io.pier.BuildInfo;
 import io.pier.cgroup.CgroupDriver;
 import io.pier.cri.v1.ContainerEventResponse;
+import io.pier.cri.v1.ContainerStatsRequest;
+import io.pier.cri.v1.ContainerStatsResponse;
 import io.pier.cri.v1.ContainerStatusRequest;
 import io.pier.cri.v1.ContainerStatusResponse;
 import io.pier.cri.v1.CreateContainerRequest;
@@ -13,10 +15,16 @@ import io.pier.cri.v1.ExecSyncRequest;
 import io.pier.cri.v1.ExecSyncResponse;
 import io.pier.cri.v1.GetEventsRequest;
 import io.pier.cri.v1.LinuxRuntimeConfiguration;
+import io.pier.cri.v1.ListContainerStatsRequest;
+import io.pier.cri.v1.ListContainerStatsResponse;
 import io.pier.cri.v1.ListContainersRequest;
 import io.pier.cri.v1.ListContainersResponse;
 import io.pier.cri.v1.ListPodSandboxRequest;
 import io.pier.cri.v1.ListPodSandboxResponse;
+import io.pier.cri.v1.ListPodSandboxStatsRequest;
+import io.pier.cri.v1.ListPodSandboxStatsResponse;
+import io.pier.cri.v1.PodSandboxStatsRequest;
+import io.pier.cri.v1.PodSandboxStatsResponse;
 import io.pier.cri.v1.PodSandboxStatusRequest;
 import io.pier.cri.v1.PodSandboxStatusResponse;
 import io.pier.cri.v1.RemoveContainerRequest;
@@ -64,15 +72,18 @@ public class RuntimeServiceHandler implements RuntimeServiceGrpc.AsyncService {
   private final PodCidr podCidr;
   private final ContainerHandler containers;
   private final ContainerEventStream events;
+  private final StatsHandler stats;
 
   RuntimeServiceHandler(NodeStatus nodeStatus, PodSandboxHandler pods, CgroupDriver cgroupDriver,
-      PodCidr podCidr, ContainerHandler containers, ContainerEventStream events) {
+      PodCidr podCidr, ContainerHandler containers, ContainerEventStream events,
+      StatsHandler stats) {
     this.nodeStatus = nodeStatus;
     this.pods = pods;
     this.cgroupDriver = cgroupDriver;
     this.podCidr = podCidr;
     this.containers = containers;
     this.events = events;
+    this.stats = stats;
   }
 
   @Override
@@ -201,5 +212,29 @@ public class RuntimeServiceHandler implements RuntimeServiceGrpc.AsyncService {
   public void getContainerEvents(GetEventsRequest request,
       StreamObserver<ContainerEventResponse> response) {
     events.subscribe(response);
+  }
+
+  @Override
+  public void containerStats(ContainerStatsRequest request,
+      StreamObserver<ContainerStatsResponse> response) {
+    Calls.answer(response, () -> stats.container(request));
+  }
+
+  @Override
+  public void listContainerStats(ListContainerStatsRequest request,
+      StreamObserver<ListContainerStatsResponse> response) {
+    Calls.answer(response, () -> stats.listContainers(request));
+  }
+
+  @Override
+  public void podSandboxStats(PodSandboxStatsRequest request,
+      StreamObserver<PodSandboxStatsResponse> response) {
+    Calls.answer(response, () -> stats.pod(request));
+  }
+
+  @Override
+  public void listPodSandboxStats(ListPodSandboxStatsRequest request,
+      StreamObserver<ListPodSandboxStatsResponse> response) {
+    Calls.answer(response, () -> stats.listPods(request));
   }
 }

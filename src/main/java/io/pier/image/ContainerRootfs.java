@@ -47,6 +47,11 @@ public class ContainerRootfs {
     this.images = images;
   }
 
+  /** The container's writable layer (the overlay's upper directory). */
+  public Path upperDir(String containerId) {
+    return overlayDir(containerId).resolve("upper");
+  }
+
   /**
    * Mounts a container's root filesystem over the image {@code image} (ID or reference);
    * mounting an already mounted container returns its mount unchanged.

@@ -3,6 +3,7 @@ package io.pier.sandbox;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pier.AlreadyExistsException;
 import io.pier.NotFoundException;
+import io.pier.cgroup.Cgroups;
 import io.pier.network.CniRunner;
 import io.pier.network.PodNetworkRequest;
 import io.pier.network.PodNetworkResult;
@@ -36,14 +37,16 @@ public class SandboxManager {
 
   private final NamespacePinner pinner;
   private final CniRunner cni;
+  private final Cgroups cgroups;
   private final RecordStore<Sandbox> store;
   private final Path podDirs;
   private final Map<String, Sandbox> sandboxes = new ConcurrentHashMap<>();
   private final Map<String, String> reservedNames = new ConcurrentHashMap<>();
   private final Map<String, Object> locks = new ConcurrentHashMap<>();
 
-  SandboxManager(StateDirectories dirs, NamespacePinner pinner, CniRunner cni,
+  SandboxManager(StateDirectories dirs, NamespacePinner pinner, CniRunner cni, Cgroups cgroups,
       ObjectMapper json) {
+    this.cgroups = cgroups;
     this.pinner = pinner;
     this.cni = cni;
     this.store = new RecordStore<>(dirs.root().resolve("pods"), Sandbox.class, json);
@@ -76,6 +79,7 @@ public class SandboxManager {
         Files.createDirectories(Path.of(spec.logDirectory()));
       }
       String hostname = spec.hostname().isEmpty() ? spec.name() : spec.hostname();
+      cgroups.ensurePodParent(spec.cgroupParent());
       PodNamespaces ns = pinner.pin(id, hostname);
       List<String> ips = List.of();
       String cniResult = "";
@@ -98,7 +102,7 @@ public class SandboxManager {
     } catch (IOException | RuntimeException e) {
       LOG.warnf("pod %s (%s/%s) failed to start: %s", id, spec.namespace(), spec.name(),
           e.getMessage());
-      undoRun(id, dir, network, attached, shm, spec.hostIpc());
+      undoRun(id, dir, network, attached, shm, spec);
       reservedNames.remove(name, id);
       if (e instanceof IOException io) {
         throw new UncheckedIOException("creating pod sandbox " + id, io);
@@ -143,6 +147,7 @@ public class SandboxManager {
     Sandbox sandbox = stop(found.get().id());
     synchronized (lockOf(sandbox.id())) {
       Trees.delete(podDirs.resolve(sandbox.id()));
+      cgroups.removePodParent(sandbox.spec().cgroupParent());
       store.delete(sandbox.id());
       sandboxes.remove(sandbox.id());
       reservedNames.remove(sandbox.reservedName(), sandbox.id());
@@ -184,16 +189,17 @@ public class SandboxManager {
   }
 
   private void undoRun(String id, Path dir, PodNetworkRequest network,
-      PodNetworkResult attached, Path shm, boolean hostIpc) {
+      PodNetworkResult attached, Path shm, PodSpec spec) {
     try {
       if (attached != null) {
         cni.del(network, attached.cniResult());
       }
-      if (shm != null && !hostIpc) {
+      if (shm != null && !spec.hostIpc()) {
         PodFiles.unmountShm(shm);
       }
       pinner.unpin(id);
       Trees.delete(dir);
+      cgroups.removePodParent(spec.cgroupParent());
     } catch (RuntimeException cleanup) {
       LOG.errorf("pod %s: cleaning up after a failed start: %s", id, cleanup.getMessage());
     }

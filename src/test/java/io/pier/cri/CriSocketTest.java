@@ -2,6 +2,7 @@ package io.pier.cri;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -11,9 +12,9 @@ import io.grpc.StatusRuntimeException;
 import io.pier.BuildInfo;
 import io.pier.config.PierConfig;
 import io.pier.cri.v1.CgroupDriver;
+import io.pier.cri.v1.CheckpointContainerRequest;
 import io.pier.cri.v1.ImageFsInfoRequest;
 import io.pier.cri.v1.ImageFsInfoResponse;
-import io.pier.cri.v1.ListContainersRequest;
 import io.pier.cri.v1.NetworkConfig;
 import io.pier.cri.v1.RuntimeCondition;
 import io.pier.cri.v1.RuntimeConfig;
@@ -131,7 +132,7 @@ class CriSocketTest {
 
   @Test
   void updateRuntimeConfigRefusesAValueThatIsNoCidr() {
-    StatusRuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(
+    StatusRuntimeException e = assertThrows(
         StatusRuntimeException.class, () -> client.runtime().updateRuntimeConfig(
             UpdateRuntimeConfigRequest.newBuilder()
                 .setRuntimeConfig(RuntimeConfig.newBuilder()
@@ -160,12 +161,13 @@ class CriSocketTest {
 
   @Test
   void rpcsOfLaterCapabilitiesAnswerUnimplementedByName() {
-    StatusRuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(
+    StatusRuntimeException e = assertThrows(
         StatusRuntimeException.class,
-        () -> client.runtime().listContainers(ListContainersRequest.getDefaultInstance()));
+        () -> client.runtime().checkpointContainer(
+            CheckpointContainerRequest.newBuilder().setContainerId("c1").build()));
 
     assertEquals(Status.Code.UNIMPLEMENTED, e.getStatus().getCode());
-    assertTrue(e.getStatus().getDescription().contains("ListContainers"),
+    assertTrue(e.getStatus().getDescription().contains("CheckpointContainer"),
         e.getStatus().getDescription());
   }
 }

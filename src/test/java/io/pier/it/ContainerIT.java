@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -35,6 +36,11 @@ class ContainerIT {
 
   @TempDir
   Path tmp;
+
+  @AfterEach
+  void removeLeftovers() throws IOException {
+    Leftovers.remove(tmp);
+  }
 
   @Test
   void containerRunsLogsExecsStopsAndLeavesNothingBehind() throws Exception {
@@ -53,9 +59,13 @@ class ContainerIT {
       assertTrue(log.contains("hello from pier"), log);
 
       Crictl.Result exec = Crictl.run(pierd.endpoint(), "exec", "-s", ctr, "sh", "-c",
-          "echo $((6 * 7)); exit 3");
-      assertEquals(3, exec.exitCode(), exec.stderr());
-      assertEquals("42", exec.stdout().strip());
+          "echo $((6 * 7)); cat /etc/hostname");
+      assertEquals(0, exec.exitCode(), exec.stderr());
+      // crictl prints stdout, then stderr, each followed by a newline.
+      assertEquals("42\nweb\n\n\n", exec.stdout());
+      Crictl.Result failed = Crictl.run(pierd.endpoint(), "exec", "-s", ctr, "sh", "-c",
+          "exit 3");
+      assertTrue(failed.stderr().contains("exited with 3"), failed.stderr());
       Crictl.Result timedOut = Crictl.run(pierd.endpoint(), "exec", "-s", "--timeout", "1",
           ctr, "sleep", "30");
       assertTrue(timedOut.exitCode() != 0, timedOut.stdout());
@@ -95,10 +105,12 @@ class ContainerIT {
       Crictl.Result again = Crictl.run(pierd.endpoint(), "create", pod,
           containerConfig("ok", List.of("true")).toString(), podConfig("jobs").toString());
       assertTrue(again.stderr().contains("AlreadyExists"), again.stderr());
+      Path ghost = containerConfig("ghost", List.of("true"));
+      Files.writeString(ghost, Files.readString(ghost).replace("busybox", "nothing-here"));
       Crictl.Result noImage = Crictl.run(pierd.endpoint(), "create", "--no-pull", pod,
-          containerConfig("ghost", List.of("true")).toString()
-              .replace("busybox", "nothing-here"), podConfig("jobs").toString());
-      assertFalse(noImage.exitCode() == 0, noImage.stdout());
+          ghost.toString(), podConfig("jobs").toString());
+      assertTrue(noImage.stderr().contains("NotFound"), noImage.stderr());
+      assertTrue(noImage.stderr().contains("nothing-here"), noImage.stderr());
       Path badMount = tmp.resolve("bad-mount.json");
       Files.writeString(badMount, """
           {"metadata": {"name": "badmount"}, "image": {"image": "busybox"},
