@@ -132,6 +132,72 @@ class ContainerIT {
   }
 
   @Test
+  void logsFollowStatsAndListingsShowARunningContainer() throws Exception {
+    Path home = tmp.resolve("pier");
+    try (PierdProcess pierd = pierd(home, "piermon").start()) {
+      pull(pierd, "busybox");
+      String pod = runPod(pierd, "watched", 0);
+      String ctr = createAndStart(pierd, pod, "talker", List.of("sh", "-c",
+          "for i in 1 2 3 4 5; do echo tick $i; sleep 0.3; done;"
+              + " head -c 8000000 /dev/zero > /tmp/ballast; exec sleep 1000"));
+
+      // crictl logs -f follows the log while lines still come in.
+      Process follow = new ProcessBuilder(Crictl.binary("CRICTL", "crictl"),
+          "--runtime-endpoint", pierd.endpoint(), "logs", "-f", ctr)
+          .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+      StringBuilder followed = new StringBuilder();
+      try (var reader = follow.inputReader()) {
+        String line;
+        while ((line = reader.readLine()) != null) {
+          followed.append(line).append('\n');
+          if (line.equals("tick 5")) {
+            break;
+          }
+        }
+      } finally {
+        follow.destroy();
+        follow.waitFor(10, TimeUnit.SECONDS);
+      }
+      assertEquals("tick 1\ntick 2\ntick 3\ntick 4\ntick 5\n", followed.toString());
+
+      assertEquals(List.of(pod), Crictl.run(pierd.endpoint(), "pods", "--name", "watched",
+          "--state", "ready", "-q").stdout().lines().toList());
+      assertEquals(List.of(ctr), Crictl.run(pierd.endpoint(), "ps", "--pod", pod,
+          "--state", "running", "-q").stdout().lines().toList());
+      assertEquals("", Crictl.run(pierd.endpoint(), "ps", "--state", "exited", "-q")
+          .stdout().strip());
+
+      JsonNode stats = null;
+      for (int i = 0; i < 50; i++) {
+        Crictl.Result result = Crictl.run(pierd.endpoint(), "stats", "-o", "json", "--id",
+            ctr);
+        assertEquals(0, result.exitCode(), result.stderr());
+        stats = json.readTree(result.stdout()).at("/stats/0");
+        if (stats.at("/writableLayer/usedBytes/value").asLong() >= 8_000_000) {
+          break;
+        }
+        Thread.sleep(200);
+      }
+      assertEquals(ctr, stats.at("/attributes/id").asText());
+      assertTrue(stats.at("/memory/workingSetBytes/value").asLong() > 0, stats.toString());
+      assertTrue(stats.at("/cpu/usageCoreNanoSeconds/value").asLong() > 0, stats.toString());
+      assertTrue(stats.at("/writableLayer/usedBytes/value").asLong() >= 8_000_000,
+          stats.toString());
+      JsonNode podStats = json.readTree(Crictl.run(pierd.endpoint(), "statsp", "-o", "json",
+          "--id", pod).stdout());
+      assertEquals(pod, podStats.at("/stats/0/attributes/id").asText(), podStats.toString());
+
+      String cgroupsPath = json.readTree(Crictl.run(pierd.endpoint(), "inspect", ctr).stdout())
+          .at("/info/runtimeSpec/linux/cgroupsPath").asText();
+      assertFalse(cgroupsPath.isEmpty());
+      assertTrue(Files.isDirectory(memoryCgroup(cgroupsPath)), cgroupsPath);
+      assertEquals(0, Crictl.run(pierd.endpoint(), "rmp", "-f", pod).exitCode());
+      assertFalse(Files.exists(memoryCgroup(cgroupsPath)), "cgroup left: " + cgroupsPath);
+    }
+    assertNothingLeft(home);
+  }
+
+  @Test
   void portMappingAnswersOnTheHost() throws Exception {
     int hostPort = TestRegistries.freePort();
     try (PierdProcess pierd = pierd(tmp.resolve("pier"), "piermon").start()) {
@@ -291,6 +357,13 @@ class ContainerIT {
       Thread.currentThread().interrupt();
       return "";
     }
+  }
+
+  /** The memory cgroup of a cgroupfs cgroups path, on a cgroup v1 or v2 host. */
+  private static Path memoryCgroup(String cgroupsPath) {
+    Path v1 = Path.of("/sys/fs/cgroup/memory");
+    Path root = Files.isDirectory(v1) ? v1 : Path.of("/sys/fs/cgroup");
+    return root.resolve(cgroupsPath.replaceFirst("^/", ""));
   }
 
   /** No mount, monitor or runtime state of this test's pierd is left. */
