@@ -165,7 +165,8 @@ public class ContainerManager {
       ContainerRootfs.Mount mount = rootfs.mount(id, image.id());
       String cgroupsPath = cgroups.containerCgroupsPath(sandbox.spec().cgroupParent(), id);
       ObjectNode spec = specs.generate(new SpecInput(id, config, sandboxConfig, sandbox,
-          imageConfig, mount.rootfs(), cgroupsPath, Optional.empty(), Optional.empty()));
+          imageConfig, mount.rootfs(), cgroupsPath, sandboxes.sharedPidNamespace(sandbox),
+          Optional.empty()));
       Files.write(bundle.resolve("config.json"), json.writerWithDefaultPrettyPrinter()
           .writeValueAsBytes(spec));
       String logPath = logPath(sandbox, config);

@@ -147,7 +147,8 @@ public class PodSandboxHandler {
         .setLinux(LinuxPodSandboxStatus.newBuilder().setNamespaces(Namespace.newBuilder()
             .setOptions(NamespaceOption.newBuilder()
                 .setNetwork(spec.hostNetwork() ? NamespaceMode.NODE : NamespaceMode.POD)
-                .setPid(spec.hostPid() ? NamespaceMode.NODE : NamespaceMode.CONTAINER)
+                .setPid(spec.hostPid() ? NamespaceMode.NODE
+                    : sandbox.hasInfraContainer() ? NamespaceMode.POD : NamespaceMode.CONTAINER)
                 .setIpc(spec.hostIpc() ? NamespaceMode.NODE : NamespaceMode.POD))))
         .putAllLabels(spec.labels())
         .putAllAnnotations(spec.annotations())

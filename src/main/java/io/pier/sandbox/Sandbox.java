@@ -4,7 +4,8 @@ import java.util.List;
 
 /**
  * One pod sandbox as pierd records it: what kubelet asked for, its state, where its
- * namespaces and files are, and what its network attachment returned.
+ * namespaces and files are, what its network attachment returned, and the PID of its infra
+ * container (0 when the pod has none: it shares no PID namespace).
  */
 public record Sandbox(
     String id,
@@ -17,7 +18,8 @@ public record Sandbox(
     String shmPath,
     String resolvConfPath,
     String hostnamePath,
-    String hostsPath) {
+    String hostsPath,
+    int infraPid) {
 
   /** A sandbox's two states in the CRI. */
   public enum State { READY, NOTREADY }
@@ -25,7 +27,18 @@ public record Sandbox(
   /** This sandbox in another state. */
   public Sandbox withState(State newState) {
     return new Sandbox(id, spec, newState, createdAtNanos, netns, ips, cniResult, shmPath,
-        resolvConfPath, hostnamePath, hostsPath);
+        resolvConfPath, hostnamePath, hostsPath, infraPid);
+  }
+
+  /** This sandbox with its infra container's PID. */
+  public Sandbox withInfraPid(int pid) {
+    return new Sandbox(id, spec, state, createdAtNanos, netns, ips, cniResult, shmPath,
+        resolvConfPath, hostnamePath, hostsPath, pid);
+  }
+
+  /** Whether the pod's containers share the PID namespace of an infra container. */
+  public boolean hasInfraContainer() {
+    return infraPid > 0;
   }
 
   /** The name kubelet reserves per attempt: {@code name_namespace_uid_attempt}. */

@@ -2,6 +2,7 @@ package io.pier.sandbox;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pier.AlreadyExistsException;
+import io.pier.FailedPreconditionException;
 import io.pier.NotFoundException;
 import io.pier.cgroup.Cgroups;
 import io.pier.network.CniRunner;
@@ -38,6 +39,7 @@ public class SandboxManager {
   private final NamespacePinner pinner;
   private final CniRunner cni;
   private final Cgroups cgroups;
+  private final InfraContainer infra;
   private final RecordStore<Sandbox> store;
   private final Path podDirs;
   private final Map<String, Sandbox> sandboxes = new ConcurrentHashMap<>();
@@ -45,8 +47,9 @@ public class SandboxManager {
   private final Map<String, Object> locks = new ConcurrentHashMap<>();
 
   SandboxManager(StateDirectories dirs, NamespacePinner pinner, CniRunner cni, Cgroups cgroups,
-      ObjectMapper json) {
+      InfraContainer infra, ObjectMapper json) {
     this.cgroups = cgroups;
+    this.infra = infra;
     this.pinner = pinner;
     this.cni = cni;
     this.store = new RecordStore<>(dirs.root().resolve("pods"), Sandbox.class, json);
@@ -94,10 +97,14 @@ public class SandboxManager {
           spec.hostNetwork() ? "" : ns.net().toString(), ips, cniResult, shm.toString(),
           PodFiles.writeResolvConf(dir, spec.dns()).toString(),
           PodFiles.writeHostname(dir, hostname).toString(),
-          PodFiles.writeHosts(dir, hostname, ips).toString());
+          PodFiles.writeHosts(dir, hostname, ips).toString(), 0);
+      if (spec.sharedPid() && !spec.hostPid()) {
+        sandbox = sandbox.withInfraPid(infra.start(sandbox, dir));
+      }
       store.save(id, sandbox);
       sandboxes.put(id, sandbox);
-      LOG.infof("pod %s (%s/%s) ready, IPs %s", id, spec.namespace(), spec.name(), ips);
+      LOG.infof("pod %s (%s/%s) ready, IPs %s%s", id, spec.namespace(), spec.name(), ips,
+          sandbox.hasInfraContainer() ? ", shared PID namespace" : "");
       return sandbox;
     } catch (IOException | RuntimeException e) {
       LOG.warnf("pod %s (%s/%s) failed to start: %s", id, spec.namespace(), spec.name(),
@@ -112,13 +119,17 @@ public class SandboxManager {
   }
 
   /**
-   * Stops a pod: detaches its network while its netns is still pinned, then releases its
-   * namespaces and /dev/shm. Safe to repeat; the record stays until the pod is removed.
+   * Stops a pod whose containers have stopped: ends its infra container, detaches its network
+   * while its netns is still pinned, then releases its namespaces and /dev/shm. Safe to
+   * repeat; the record stays until the pod is removed.
    */
   public Sandbox stop(String idOrPrefix) {
     Sandbox sandbox = get(idOrPrefix);
     synchronized (lockOf(sandbox.id())) {
       sandbox = get(sandbox.id());
+      if (sandbox.hasInfraContainer()) {
+        infra.stop(sandbox.id());
+      }
       if (!sandbox.spec().hostNetwork() && !sandbox.netns().isEmpty()
           && NamespacePinner.isMountPoint(Path.of(sandbox.netns()))) {
         cni.del(networkRequest(sandbox.id(), sandbox.spec(), Path.of(sandbox.netns())),
@@ -146,6 +157,9 @@ public class SandboxManager {
     }
     Sandbox sandbox = stop(found.get().id());
     synchronized (lockOf(sandbox.id())) {
+      if (sandbox.hasInfraContainer()) {
+        infra.remove(sandbox.id());
+      }
       Trees.delete(podDirs.resolve(sandbox.id()));
       cgroups.removePodParent(sandbox.spec().cgroupParent());
       store.delete(sandbox.id());
@@ -154,6 +168,22 @@ public class SandboxManager {
     }
     locks.remove(sandbox.id());
     LOG.infof("pod %s removed", sandbox.id());
+  }
+
+  /**
+   * The PID namespace the pod's containers share, {@code /proc/<infra pid>/ns/pid}; empty
+   * when they share none. Fails when the infra container is gone, since joining a namespace
+   * by a stale PID could land in another process' namespace.
+   */
+  public Optional<Path> sharedPidNamespace(Sandbox sandbox) {
+    if (!sandbox.hasInfraContainer()) {
+      return Optional.empty();
+    }
+    if (!infra.isRunning(sandbox)) {
+      throw new FailedPreconditionException("pod sandbox " + sandbox.id() + ": its infra"
+          + " container (pid " + sandbox.infraPid() + ") is not running");
+    }
+    return Optional.of(Path.of("/proc", Integer.toString(sandbox.infraPid()), "ns", "pid"));
   }
 
   /** The sandbox with this ID or unique ID prefix; NOT_FOUND naming it otherwise. */
@@ -214,13 +244,6 @@ public class SandboxManager {
     if (!spec.runtimeHandler().isEmpty() && !spec.runtimeHandler().equals("runc")) {
       throw new IllegalArgumentException("runtime handler '" + spec.runtimeHandler()
           + "' is not configured; Pier offers the default handler only");
-    }
-    if (spec.sharedPid()) {
-      // Limitation: a pod-wide PID namespace needs the infra (pause) container, which is not
-      // started yet; each container gets its own PID namespace meanwhile. (The CRI's default
-      // mode is POD, so clients that leave it unset land here too.)
-      LOG.warnf("pod %s/%s asks for a shared PID namespace; its containers get their own",
-          spec.namespace(), spec.name());
     }
   }
 

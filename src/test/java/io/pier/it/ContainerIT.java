@@ -198,6 +198,56 @@ class ContainerIT {
   }
 
   @Test
+  void containersOfAPodShareTheInfraContainersPidNamespace() throws Exception {
+    Path home = tmp.resolve("pier");
+    TestRegistries registries = TestRegistries.get();
+    try (PierdProcess pierd = pierd(home, "piermon")
+        .env("PIER_REGISTRY_MIRRORS", "docker.io=" + registries.open + ",registry.k8s.io="
+            + registries.open).start()) {
+      pull(pierd, "busybox");
+      Path config = podConfig("shared");
+      Files.writeString(config, Files.readString(config).replace("\"pid\": 1", "\"pid\": 0"));
+      String pod = runPod(pierd, "shared", 0);
+      JsonNode podStatus = json.readTree(Crictl.run(pierd.endpoint(), "inspectp", pod)
+          .stdout());
+      assertEquals("POD", podStatus.at("/status/linux/namespaces/options/pid").asText());
+      String sleeper = createAndStart(pierd, pod, "sleeper", List.of("sleep", "1000"));
+      String looker = createAndStart(pierd, pod, "looker", List.of("sleep", "1001"));
+
+      // PID 1 is the pause process; both containers' processes are visible to each other.
+      Crictl.Result ps = Crictl.run(pierd.endpoint(), "exec", "-s", looker, "ps", "-o",
+          "pid,args");
+      assertEquals(0, ps.exitCode(), ps.stderr());
+      List<String> lines = ps.stdout().lines().map(String::strip).toList();
+      assertTrue(lines.stream().anyMatch(l -> l.startsWith("1 ") && l.contains("trap")),
+          ps.stdout());
+      assertTrue(lines.stream().anyMatch(l -> l.endsWith("sleep 1000")), ps.stdout());
+      assertEquals("1", Crictl.run(pierd.endpoint(), "images", "-q",
+          "registry.k8s.io/pause:3.10").stdout().lines().count() + "");
+
+      assertEquals(0, Crictl.run(pierd.endpoint(), "stopp", pod).exitCode());
+      assertEquals("CONTAINER_EXITED", inspect(pierd, sleeper).at("/status/state").asText());
+      assertEquals(0, Crictl.run(pierd.endpoint(), "rmp", pod).exitCode());
+    }
+    assertNothingLeft(home);
+  }
+
+  @Test
+  void aPodWhosePauseImageCannotBePulledFailsAndLeavesNothing() throws Exception {
+    Path home = tmp.resolve("pier");
+    String missing = TestRegistries.get().open + "/pier-test/no-such-pause:1";
+    try (PierdProcess pierd = pierd(home, "piermon").env("PIER_PAUSE_IMAGE", missing).start()) {
+      Path config = podConfig("nopause");
+      Files.writeString(config, Files.readString(config).replace("\"pid\": 1", "\"pid\": 0"));
+      Crictl.Result run = Crictl.run(pierd.endpoint(), "runp", config.toString());
+      assertTrue(run.stderr().contains("NotFound"), run.stderr());
+      assertTrue(run.stderr().contains("no-such-pause"), run.stderr());
+      assertEquals("", Crictl.run(pierd.endpoint(), "pods", "-q").stdout().strip());
+    }
+    assertNothingLeft(home);
+  }
+
+  @Test
   void portMappingAnswersOnTheHost() throws Exception {
     int hostPort = TestRegistries.freePort();
     try (PierdProcess pierd = pierd(tmp.resolve("pier"), "piermon").start()) {

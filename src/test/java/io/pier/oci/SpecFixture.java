@@ -63,7 +63,7 @@ final class SpecFixture {
     return new Sandbox("pod1234", spec, Sandbox.State.READY, 1L,
         hostNetwork ? "" : "/run/pier/ns/pod1234/net", List.of("10.88.0.5"), "",
         podDir.resolve("shm").toString(), podDir.resolve("resolv.conf").toString(),
-        podDir.resolve("hostname").toString(), podDir.resolve("hosts").toString());
+        podDir.resolve("hostname").toString(), podDir.resolve("hosts").toString(), 0);
   }
 
   SpecGenerator generator() {
