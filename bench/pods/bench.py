@@ -2,8 +2,9 @@
 """Pod lifecycle latency: Pier with piermon, Pier with conmon and containerd's CRI plugin.
 
 Each round starts N pods (one busybox container each) in parallel on one runtime, every pod
-going RunPodSandbox -> CreateContainer -> StartContainer; then it kills each container's
-process in turn and measures exit-to-status; then it stops and removes the N pods in parallel.
+going RunPodSandbox -> CreateContainer -> StartContainer. Then the container of every even pod
+is killed, one at a time, for exit-to-status; then all N pods go down in parallel: odd pods
+StopContainer (the container exits 0 on SIGTERM), then StopPodSandbox and RemovePodSandbox.
 Rounds alternate between the three runtimes (the order rotates each round), so that on a
 shared machine all three see the same load. Printed: p50 and p99 of every call per runtime,
 and the ratios of each Pier figure to containerd's.
@@ -69,8 +70,12 @@ NETWORKS = {
 # Calls, then two sums per pod: containerd starts its shim and runc in StartContainer, Pier
 # its monitor and runc in CreateContainer, so only the sums compare the same work.
 OPS = ["RunPodSandbox", "CreateContainer", "StartContainer", "exit-to-status",
-       "StopPodSandbox", "RemovePodSandbox", "Create+Start", "pod start (3 calls)"]
+       "StopContainer", "StopPodSandbox", "RemovePodSandbox", "Create+Start", "pod start (3 calls)"]
 CALL_TIMEOUT = 120
+# A container that runs until it is killed, or exits 0 on SIGTERM (which a shell as PID 1 would
+# otherwise ignore), as a well-behaved service does.
+COMMAND = ["sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait"]
+STOP_TIMEOUT = 30
 
 
 def log(message):
@@ -516,7 +521,7 @@ class Round:
         pb = self.pb
         return pb.ContainerConfig(
             metadata=pb.ContainerMetadata(name="sleeper", attempt=0),
-            image=pb.ImageSpec(image=self.image), command=["sleep", "3600"],
+            image=pb.ImageSpec(image=self.image), command=COMMAND,
             log_path="sleeper.log", labels={"bench": "pods"},
             linux=pb.LinuxContainerConfig(security_context=pb.LinuxContainerSecurityContext(
                 namespace_options=pb.NamespaceOption(pid=pb.CONTAINER))))
@@ -542,8 +547,15 @@ class Round:
         self.record("pod start (3 calls)", end - begin)
         return pod, ctr
 
-    def down(self, pod, barrier):
+    def down(self, pod, ctr, running, barrier):
         barrier.wait()
+        if running:
+            self.timed("StopContainer", "StopContainer", container_id=ctr,
+                       timeout=STOP_TIMEOUT)
+            status = self.rt.cri("ContainerStatus", container_id=ctr).status
+            if status.state != self.pb.CONTAINER_EXITED or status.exit_code != 0:
+                self.errors.append("container %s is %s with code %d after StopContainer"
+                                   % (ctr, status.state, status.exit_code))
         self.timed("StopPodSandbox", "StopPodSandbox", pod_sandbox_id=pod)
         self.timed("RemovePodSandbox", "RemovePodSandbox", pod_sandbox_id=pod)
 
@@ -585,10 +597,13 @@ class Round:
                 if status.state != self.pb.CONTAINER_RUNNING:
                     self.errors.append("container %s in pod %s is %s after StartContainer"
                                        % (ctr, pod, status.state))
-            for _, ctr in started:
+            # Even pods: their container is killed, one at a time, for exit-to-status. Odd pods:
+            # their running container is stopped with StopContainer, all at once.
+            for _, ctr in started[0::2]:
                 self.exit_to_status(ctr)
             barrier = threading.Barrier(self.pods)
-            downs = [pool.submit(self.down, pod, barrier) for pod, _ in started]
+            downs = [pool.submit(self.down, pod, ctr, i % 2 == 1, barrier)
+                     for i, (pod, ctr) in enumerate(started)]
             for future in downs:
                 try:
                     future.result()
