@@ -766,12 +766,15 @@ def version_line(rt):
     if rt.name == "containerd":
         out = subprocess.run(["containerd", "--version"], capture_output=True, text=True)
         return out.stdout.strip()
-    commit = subprocess.run(["git", "-C", REPO, "rev-parse", "--short", "HEAD"],
+    # The last commit of Pier's own sources (target/pier is built from the work tree).
+    commit = subprocess.run(["git", "-C", REPO, "log", "-1", "--format=%h", "--", "src",
+                             "monitor-cli", "pom.xml"],
                             capture_output=True, text=True).stdout.strip()
     monitor = CONMON + " (%s)" % subprocess.run(
         [CONMON, "--version"], capture_output=True, text=True).stdout.split("\n")[0] \
         if "conmon" in rt.name else "target/pier/bin/piermon"
-    return "target/pier/bin/pierd of commit %s (JVM mode), monitor %s" % (commit, monitor)
+    return "target/pier/bin/pierd, sources of commit %s (JVM mode), monitor %s" % (
+        commit, monitor)
 
 
 if __name__ == "__main__":
