@@ -25,6 +25,7 @@ import io.pier.oci.SpecGenerator;
 import io.pier.oci.SpecInput;
 import io.pier.sandbox.Sandbox;
 import io.pier.sandbox.SandboxManager;
+import io.pier.state.IdLookup;
 import io.pier.state.RecordStore;
 import io.pier.state.StateDirectories;
 import io.pier.state.Trees;
@@ -357,22 +358,9 @@ public class ContainerManager {
 
   /** The container with this ID or unique ID prefix. */
   public Optional<Container> find(String idOrPrefix) {
-    if (idOrPrefix.isEmpty()) {
-      throw new IllegalArgumentException("container ID is empty");
-    }
-    Container exact = containers.get(idOrPrefix);
-    if (exact != null) {
-      return Optional.of(exact);
-    }
-    List<Container> matches = containers.values().stream()
-        .filter(c -> c.id().startsWith(idOrPrefix))
-        .toList();
-    if (matches.size() > 1) {
-      throw new IllegalArgumentException("container ID prefix " + idOrPrefix + " matches "
-          + matches.size() + " containers");
-    }
-    return matches.stream().findFirst();
+    return IdLookup.find(containers, idOrPrefix, "container");
   }
+
 
   /** Every container, oldest first. */
   public List<Container> list() {

@@ -8,6 +8,7 @@ import io.pier.cgroup.Cgroups;
 import io.pier.network.CniRunner;
 import io.pier.network.PodNetworkRequest;
 import io.pier.network.PodNetworkResult;
+import io.pier.state.IdLookup;
 import io.pier.state.RecordStore;
 import io.pier.state.Trees;
 import io.pier.state.StateDirectories;
@@ -194,22 +195,9 @@ public class SandboxManager {
 
   /** The sandbox with this ID or unique ID prefix. */
   public Optional<Sandbox> find(String idOrPrefix) {
-    if (idOrPrefix.isEmpty()) {
-      throw new IllegalArgumentException("pod sandbox ID is empty");
-    }
-    Sandbox exact = sandboxes.get(idOrPrefix);
-    if (exact != null) {
-      return Optional.of(exact);
-    }
-    List<Sandbox> matches = sandboxes.values().stream()
-        .filter(s -> s.id().startsWith(idOrPrefix))
-        .toList();
-    if (matches.size() > 1) {
-      throw new IllegalArgumentException("pod sandbox ID prefix " + idOrPrefix
-          + " matches " + matches.size() + " pods");
-    }
-    return matches.stream().findFirst();
+    return IdLookup.find(sandboxes, idOrPrefix, "pod sandbox");
   }
+
 
   /** Every sandbox, oldest first. */
   public List<Sandbox> list() {
