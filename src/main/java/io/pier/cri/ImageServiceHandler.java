@@ -68,8 +68,8 @@ public class ImageServiceHandler implements ImageServiceGrpc.AsyncService {
 
   @Override
   public void pullImage(PullImageRequest request, StreamObserver<PullImageResponse> response) {
-    Calls.answer(response, () -> mapped(() -> {
-      String image = request.getImage().getImage();
+    String image = request.getImage().getImage();
+    Calls.answer(response, () -> mapped("pulling image " + image, () -> {
       LOG.debugf("PullImage %s", image);
       AuthConfig auth = request.getAuth();
       RegistryCredentials credentials = RegistryCredentials.of(auth.getUsername(),
@@ -164,25 +164,33 @@ public class ImageServiceHandler implements ImageServiceGrpc.AsyncService {
 
   /** Runs image work, turning its failures into statuses kubelet can act on. */
   private static <T> T mapped(Supplier<T> work) {
+    return mapped("", work);
+  }
+
+  /** As {@link #mapped(Supplier)}, with what was being done in front of each message. */
+  private static <T> T mapped(String doing, Supplier<T> work) {
     try {
       return work.get();
     } catch (ImageNotFoundException e) {
-      throw status(Status.NOT_FOUND, e);
+      throw status(Status.NOT_FOUND, doing, e);
     } catch (RegistryAuthException e) {
-      throw status(Status.UNAUTHENTICATED, e);
+      throw status(Status.UNAUTHENTICATED, doing, e);
     } catch (RegistryUnavailableException e) {
-      throw status(Status.UNAVAILABLE, e);
+      throw status(Status.UNAVAILABLE, doing, e);
     } catch (InvalidReferenceException | UnsafeLayerException e) {
-      throw status(Status.INVALID_ARGUMENT, e);
+      throw status(Status.INVALID_ARGUMENT, doing, e);
     } catch (BlobVerificationException e) {
-      throw status(Status.DATA_LOSS, e);
+      throw status(Status.DATA_LOSS, doing, e);
     } catch (ImageException e) {
-      throw status(Status.INTERNAL, e);
+      // The JDK reports ENOSPC only through the message of its IOException.
+      boolean diskFull = String.valueOf(e.getMessage()).contains("No space left on device");
+      throw status(diskFull ? Status.RESOURCE_EXHAUSTED : Status.INTERNAL, doing, e);
     }
   }
 
-  private static StatusRuntimeException status(Status status, ImageException e) {
-    return status.withDescription(e.getMessage()).asRuntimeException();
+  private static StatusRuntimeException status(Status status, String doing, ImageException e) {
+    String message = doing.isEmpty() ? e.getMessage() : doing + ": " + e.getMessage();
+    return status.withDescription(message).asRuntimeException();
   }
 
   private FilesystemUsage usage(Path dir) {

@@ -187,6 +187,30 @@ class FakeRegistryTest {
   }
 
   @Test
+  void fullDiskFailsThePullAndNothingIsVisible() throws Exception {
+    // A real full file system: a tmpfs of two pages under the store, too small for layer two.
+    Path original = root;
+    Path disk = root.resolve("small-disk");
+    Files.createDirectories(disk);
+    TestRegistries.run(List.of("mount", "-t", "tmpfs", "-o", "size=8k", "tmpfs",
+        disk.toString()));
+    try {
+      root = disk;
+      store = new ImageStore(root.resolve("images"), root.resolve("containers"));
+
+      ImageException e = assertThrows(ImageException.class,
+          () -> pull("app:v1", RegistryCredentials.NONE));
+
+      assertTrue(e.getMessage().contains("No space left on device"), e.getMessage());
+      assertTrue(layerDigests.stream().anyMatch(e.getMessage()::contains), e.getMessage());
+      assertNothingVisible();
+    } finally {
+      TestRegistries.run(List.of("umount", disk.toString()));
+      root = original;
+    }
+  }
+
+  @Test
   void manifestNotMatchingItsDigestIsRefused() throws Exception {
     served.put("manifests/" + manifestDigest, content.get("manifests/v1").clone());
     served.get("manifests/" + manifestDigest)[0] = ' ';
