@@ -43,22 +43,33 @@ public class CniRunner {
     Network network = defaultNetwork(pod);
     JsonNode list = read(network);
     JsonNode previous = null;
-    for (JsonNode plugin : plugins(list)) {
-      previous = invoke("ADD", network, list, plugin, pod, previous, POD_INTERFACE);
+    try {
+      for (JsonNode plugin : plugins(list)) {
+        previous = invoke("ADD", network.name(), list, plugin, pod, previous, POD_INTERFACE);
+      }
+    } catch (RuntimeException e) {
+      // Plugins that succeeded hold addresses and rules for the pod: DEL them all.
+      try {
+        detach(pod, list, network.name(), previous);
+      } catch (RuntimeException undo) {
+        e.addSuppressed(undo);
+        LOG.warnf("pod %s: undoing a failed CNI ADD: %s", pod.podId(), undo.getMessage());
+      }
+      throw e;
     }
-    PodNetworkResult result = new PodNetworkResult(addresses(previous), previous.toString());
+    PodNetworkResult result = new PodNetworkResult(addresses(previous), previous.toString(),
+        list.toString());
     LOG.infof("pod %s attached to network %s with IPs %s", pod.podId(), network.name(),
         result.ips());
     return result;
   }
 
   /** Verifies the pod's attachment is still in place, as the plugins see it. */
-  public void check(PodNetworkRequest pod, String cachedResult) {
-    Network network = defaultNetwork(pod);
-    JsonNode list = read(network);
-    JsonNode previous = parse(cachedResult, pod);
+  public void check(PodNetworkRequest pod, PodNetworkResult attached) {
+    JsonNode list = attachedNetwork(pod, attached.networkConfig());
+    JsonNode previous = parse(attached.cniResult(), pod);
     for (JsonNode plugin : plugins(list)) {
-      invoke("CHECK", network, list, plugin, pod, previous, POD_INTERFACE);
+      invoke("CHECK", list.path("name").asText(), list, plugin, pod, previous, POD_INTERFACE);
     }
   }
 
@@ -67,17 +78,31 @@ public class CniRunner {
    * repeat. Call it before the pod's netns is unpinned: the bridge plugin learns which
    * masquerade rules to remove from the addresses it finds inside the netns.
    */
-  public void del(PodNetworkRequest pod, String cachedResult) {
-    Network network = defaultNetwork(pod);
-    JsonNode list = read(network);
+  public void del(PodNetworkRequest pod, String cachedResult, String networkConfig) {
+    JsonNode list = attachedNetwork(pod, networkConfig);
     JsonNode previous = cachedResult == null || cachedResult.isBlank()
         ? null : parse(cachedResult, pod);
+    detach(pod, list, list.path("name").asText(), previous);
+    LOG.infof("pod %s detached from network %s", pod.podId(), list.path("name").asText());
+  }
+
+  private void detach(PodNetworkRequest pod, JsonNode list, String name, JsonNode previous) {
     List<JsonNode> reversed = new ArrayList<>(plugins(list));
     Collections.reverse(reversed);
     for (JsonNode plugin : reversed) {
-      invoke("DEL", network, list, plugin, pod, previous, POD_INTERFACE);
+      invoke("DEL", name, list, plugin, pod, previous, POD_INTERFACE);
     }
-    LOG.infof("pod %s detached from network %s", pod.podId(), network.name());
+  }
+
+  /**
+   * The network list the pod was attached with; the node's default network for pods
+   * recorded before pierd kept it.
+   */
+  private JsonNode attachedNetwork(PodNetworkRequest pod, String networkConfig) {
+    if (networkConfig != null && !networkConfig.isBlank()) {
+      return parse(networkConfig, pod);
+    }
+    return read(defaultNetwork(pod));
   }
 
   private void loopback(String command, PodNetworkRequest pod) {
@@ -88,10 +113,10 @@ public class CniRunner {
     run(command, "loopback", conf, pod, "lo");
   }
 
-  private JsonNode invoke(String command, Network network, JsonNode list, JsonNode plugin,
+  private JsonNode invoke(String command, String networkName, JsonNode list, JsonNode plugin,
       PodNetworkRequest pod, JsonNode previous, String ifName) {
     ObjectNode conf = plugin.deepCopy();
-    conf.put("name", network.name());
+    conf.put("name", networkName);
     conf.put("cniVersion", list.path("cniVersion").asText("1.0.0"));
     if (previous != null) {
       conf.set("prevResult", previous);

@@ -4,7 +4,8 @@ import java.util.List;
 
 /**
  * One pod sandbox as pierd records it: what kubelet asked for, its state, where its
- * namespaces and files are, what its network attachment returned, and the PID of its infra
+ * namespaces and files are, its network attachment (the CNI result and the network
+ * configuration it was made with), and the PID of its infra
  * container (0 when the pod has none: it shares no PID namespace).
  */
 public record Sandbox(
@@ -15,6 +16,7 @@ public record Sandbox(
     String netns,
     List<String> ips,
     String cniResult,
+    String cniConfig,
     String shmPath,
     String resolvConfPath,
     String hostnamePath,
@@ -26,14 +28,14 @@ public record Sandbox(
 
   /** This sandbox in another state. */
   public Sandbox withState(State newState) {
-    return new Sandbox(id, spec, newState, createdAtNanos, netns, ips, cniResult, shmPath,
-        resolvConfPath, hostnamePath, hostsPath, infraPid);
+    return new Sandbox(id, spec, newState, createdAtNanos, netns, ips, cniResult, cniConfig,
+        shmPath, resolvConfPath, hostnamePath, hostsPath, infraPid);
   }
 
   /** This sandbox with its infra container's PID. */
   public Sandbox withInfraPid(int pid) {
-    return new Sandbox(id, spec, state, createdAtNanos, netns, ips, cniResult, shmPath,
-        resolvConfPath, hostnamePath, hostsPath, pid);
+    return new Sandbox(id, spec, state, createdAtNanos, netns, ips, cniResult, cniConfig,
+        shmPath, resolvConfPath, hostnamePath, hostsPath, pid);
   }
 
   /** Whether the pod's containers share the PID namespace of an infra container. */

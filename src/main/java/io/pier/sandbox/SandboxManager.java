@@ -87,15 +87,18 @@ public class SandboxManager {
       PodNamespaces ns = pinner.pin(id, hostname);
       List<String> ips = List.of();
       String cniResult = "";
+      String cniConfig = "";
       if (!spec.hostNetwork()) {
         network = networkRequest(id, spec, ns.net());
         attached = cni.add(network);
         ips = attached.ips();
         cniResult = attached.cniResult();
+        cniConfig = attached.networkConfig();
       }
       shm = spec.hostIpc() ? Path.of("/dev/shm") : PodFiles.mountShm(dir);
       Sandbox sandbox = new Sandbox(id, spec, Sandbox.State.READY, nowNanos(),
-          spec.hostNetwork() ? "" : ns.net().toString(), ips, cniResult, shm.toString(),
+          spec.hostNetwork() ? "" : ns.net().toString(), ips, cniResult, cniConfig,
+          shm.toString(),
           PodFiles.writeResolvConf(dir, spec.dns()).toString(),
           PodFiles.writeHostname(dir, hostname).toString(),
           PodFiles.writeHosts(dir, hostname, ips).toString(), 0);
@@ -134,7 +137,7 @@ public class SandboxManager {
       if (!sandbox.spec().hostNetwork() && !sandbox.netns().isEmpty()
           && NamespacePinner.isMountPoint(Path.of(sandbox.netns()))) {
         cni.del(networkRequest(sandbox.id(), sandbox.spec(), Path.of(sandbox.netns())),
-            sandbox.cniResult());
+            sandbox.cniResult(), sandbox.cniConfig());
       }
       if (!sandbox.spec().hostIpc()) {
         PodFiles.unmountShm(Path.of(sandbox.shmPath()));
@@ -210,7 +213,7 @@ public class SandboxManager {
       PodNetworkResult attached, Path shm, PodSpec spec) {
     try {
       if (attached != null) {
-        cni.del(network, attached.cniResult());
+        cni.del(network, attached.cniResult(), attached.networkConfig());
       }
       if (shm != null && !spec.hostIpc()) {
         PodFiles.unmountShm(shm);

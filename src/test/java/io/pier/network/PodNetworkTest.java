@@ -51,7 +51,7 @@ class PodNetworkTest {
     // Detach while the namespaces are still pinned: bridge finds the addresses to unmasquerade
     // inside the netns.
     for (Map.Entry<PodNetworkRequest, PodNetworkResult> pod : attached.entrySet()) {
-      cni.del(pod.getKey(), pod.getValue().cniResult());
+      cni.del(pod.getKey(), pod.getValue().cniResult(), pod.getValue().networkConfig());
     }
     for (String pod : pinned) {
       pinner.unpin(pod);
@@ -76,10 +76,10 @@ class PodNetworkTest {
     HostCommand.Result lo = HostCommand.of("nsenter", "--net=" + a.netns(), "ip", "-o", "link",
         "show", "lo").run();
     assertTrue(lo.stdout().contains("UP"), "loopback must be up: " + lo.stdout());
-    cni.check(a, first.cniResult());
+    cni.check(a, first);
 
-    cni.del(a, first.cniResult());
-    cni.del(b, second.cniResult());
+    cni.del(a, first.cniResult(), first.networkConfig());
+    cni.del(b, second.cniResult(), second.networkConfig());
 
     assertEquals(vethsBefore, veths(), "veths left behind");
     assertFalse(Files.exists(Path.of("/var/lib/cni/networks/pier", first.primaryIp())),
@@ -92,9 +92,9 @@ class PodNetworkTest {
     PodNetworkRequest pod = pod(List.of());
     PodNetworkResult result = attach(pod);
 
-    cni.del(pod, result.cniResult());
-    cni.del(pod, result.cniResult());
-    cni.del(pod, "");
+    cni.del(pod, result.cniResult(), result.networkConfig());
+    cni.del(pod, result.cniResult(), result.networkConfig());
+    cni.del(pod, "", "");
 
     assertFalse(Files.exists(Path.of("/var/lib/cni/networks/pier", result.primaryIp())));
   }
@@ -112,7 +112,7 @@ class PodNetworkTest {
     String body = getWithRetries("http://127.0.0.1:" + hostPort + "/index.html");
     assertEquals("hello from the pod\n", body);
 
-    cni.del(pod, result.cniResult());
+    cni.del(pod, result.cniResult(), result.networkConfig());
     assertFalse(iptables().contains("dport " + hostPort), "port mapping rules left behind");
   }
 

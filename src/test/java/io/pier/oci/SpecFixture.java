@@ -61,7 +61,7 @@ final class SpecFixture {
         new PodSpec.DnsConfig(List.of(), List.of(), List.of()), List.of(), Map.of(), Map.of(),
         "", hostNetwork, hostPid, hostIpc, false, sysctls, "");
     return new Sandbox("pod1234", spec, Sandbox.State.READY, 1L,
-        hostNetwork ? "" : "/run/pier/ns/pod1234/net", List.of("10.88.0.5"), "",
+        hostNetwork ? "" : "/run/pier/ns/pod1234/net", List.of("10.88.0.5"), "", "",
         podDir.resolve("shm").toString(), podDir.resolve("resolv.conf").toString(),
         podDir.resolve("hostname").toString(), podDir.resolve("hosts").toString(), 0);
   }
