@@ -29,6 +29,7 @@ import io.pier.state.IdLookup;
 import io.pier.state.RecordStore;
 import io.pier.state.StateDirectories;
 import io.pier.state.Trees;
+import io.pier.system.Processes;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -239,11 +240,13 @@ public class ContainerManager {
     }
     String signal = container.state() == Container.State.RUNNING && timeoutSeconds > 0
         ? container.stopSignal() : "KILL";
-    LOG.infof("container %s (%s): stopping with SIG%s, %ds before SIGKILL", container.id(),
-        container.name(), signal.replaceFirst("^SIG", ""), timeoutSeconds);
-    if (!signal.equals("KILL")) {
+    if (signal.equals("KILL")) {
+      LOG.infof("container %s (%s): stopping with SIGKILL", container.id(), container.name());
+    } else {
+      LOG.infof("container %s (%s): stopping with SIG%s, SIGKILL after %ds", container.id(),
+          container.name(), signal.replaceFirst("^SIG", ""), timeoutSeconds);
       killQuietly(container.id(), signal);
-      Optional<Container> done = await(exited, timeoutSeconds);
+      Optional<Container> done = awaitExit(container, exited, timeoutSeconds);
       if (done.isPresent()) {
         return done.get();
       }
@@ -251,7 +254,7 @@ public class ContainerManager {
           timeoutSeconds);
     }
     killQuietly(container.id(), "KILL");
-    return await(exited, KILL_GRACE_SECONDS).orElseThrow(() -> new IllegalStateException(
+    return awaitExit(container, exited, KILL_GRACE_SECONDS).orElseThrow(() -> new IllegalStateException(
         "container " + container.id() + " did not exit " + KILL_GRACE_SECONDS
             + "s after SIGKILL"));
   }
@@ -416,9 +419,9 @@ public class ContainerManager {
   }
 
   private static Optional<Container> await(CompletableFuture<Container> exited,
-      long seconds) {
+      long amount, TimeUnit unit) {
     try {
-      return Optional.of(exited.get(seconds, TimeUnit.SECONDS));
+      return Optional.of(exited.get(amount, unit));
     } catch (TimeoutException e) {
       return Optional.empty();
     } catch (ExecutionException e) {
@@ -427,6 +430,43 @@ public class ContainerManager {
       Thread.currentThread().interrupt();
       return Optional.empty();
     }
+  }
+
+  /**
+   * Waits for the container's exit file, checking every second whether the container ended
+   * with no monitor left to report it (the monitor was killed): then the exit is recorded
+   * here, with conmon's code for an unknown status, so the container can still be stopped.
+   */
+  private Optional<Container> awaitExit(Container container,
+      CompletableFuture<Container> exited, long seconds) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    while (true) {
+      long left = deadline - System.nanoTime();
+      Optional<Container> done = await(exited, Math.min(TimeUnit.NANOSECONDS.toMillis(left),
+          1000), TimeUnit.MILLISECONDS);
+      if (done.isPresent() || left <= 0) {
+        return done;
+      }
+      if (endedWithoutMonitor(container)) {
+        String why = "its monitor (pid " + container.monitorPid() + ") ended before it;"
+            + " the exit code is unknown";
+        LOG.warnf("container %s: %s", container.id(), why);
+        recordExit(container, Instant.now(), 255, "Error", why);
+        return Optional.of(get(container.id()));
+      }
+    }
+  }
+
+  /** Whether the container has stopped and its monitor is gone, so no exit file will come. */
+  private boolean endedWithoutMonitor(Container container) {
+    if (Processes.isRunning(container.monitorPid())) {
+      return false;
+    }
+    if (exitWatcher.exitOf(container.id()).isPresent()) {
+      return false;
+    }
+    Optional<RuntimeState> state = runtime.state(container.id());
+    return state.isEmpty() || state.get().status() == RuntimeState.Status.STOPPED;
   }
 
   /** Signals a container; one that already ended is not an error here. */

@@ -70,9 +70,8 @@ class ContainerHandler {
   }
 
   StopContainerResponse stop(StopContainerRequest request) {
-    if (containers.find(request.getContainerId()).isPresent()) {
-      containers.stop(request.getContainerId(), Math.max(0, request.getTimeout()));
-    }
+    // An unknown ID is NOT_FOUND, as containerd and cri-o answer; kubelet takes it as gone.
+    containers.stop(request.getContainerId(), Math.max(0, request.getTimeout()));
     return StopContainerResponse.getDefaultInstance();
   }
 

@@ -126,6 +126,21 @@ class ContainerIT {
       assertTrue(unknown.stderr().contains("feedface"), unknown.stderr());
       assertEquals(List.of(failing, ok), Crictl.run(pierd.endpoint(), "ps", "-a", "-q")
           .stdout().lines().toList());
+
+      // A container whose monitor was killed can still be stopped; its exit code is unknown.
+      String orphan = createAndStart(pierd, pod, "orphan", List.of("sleep", "1000"));
+      int monitorPid = inspect(pierd, orphan).at("/info/monitorPid").asInt();
+      assertTrue(monitorPid > 0);
+      assertEquals(0, HostCommand.of("kill", "-9", Integer.toString(monitorPid)).run()
+          .exitCode());
+      Crictl.Result stopped = Crictl.run(pierd.endpoint(), "stop", "--timeout", "1", orphan);
+      assertEquals(0, stopped.exitCode(), stopped.stderr());
+      JsonNode lost = inspect(pierd, orphan);
+      assertEquals("CONTAINER_EXITED", lost.at("/status/state").asText());
+      assertEquals(255, lost.at("/status/exitCode").asInt());
+      assertTrue(lost.at("/status/message").asText().contains("monitor"), lost.toString());
+      Crictl.Result noSuch = Crictl.run(pierd.endpoint(), "stop", "feedface");
+      assertTrue(noSuch.stderr().contains("NotFound"), noSuch.stderr());
       assertEquals(0, Crictl.run(pierd.endpoint(), "rmp", "-f", pod).exitCode());
     }
     assertNothingLeft(tmp.resolve("pier"));
