@@ -3,6 +3,7 @@ package io.pier.container;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.pier.cri.v1.ContainerConfig;
+import io.pier.cri.v1.LinuxContainerResources;
 import java.nio.file.Path;
 
 /**
@@ -73,6 +74,17 @@ public record Container(
     return new Container(id, sandboxId, config, imageId, imageRef, logPath, bundle, cgroupsPath,
         stopSignal, state, createdAtNanos, atNanos, finishedAtNanos, exitCode, reason, message,
         pid, monitorPid);
+  }
+
+  /** This container with new resource limits recorded in its config. */
+  public Container withResources(LinuxContainerResources resources) {
+    ContainerConfig current = containerConfig();
+    byte[] updated = current.toBuilder()
+        .setLinux(current.getLinux().toBuilder().setResources(resources))
+        .build().toByteArray();
+    return new Container(id, sandboxId, updated, imageId, imageRef, logPath, bundle,
+        cgroupsPath, stopSignal, state, createdAtNanos, startedAtNanos, finishedAtNanos,
+        exitCode, reason, message, pid, monitorPid);
   }
 
   /** This container exited with {@code code}, for {@code why} (Completed, Error, OOMKilled). */

@@ -8,6 +8,7 @@ import io.pier.FailedPreconditionException;
 import io.pier.NotFoundException;
 import io.pier.cgroup.Cgroups;
 import io.pier.cri.v1.ContainerConfig;
+import io.pier.cri.v1.LinuxContainerResources;
 import io.pier.cri.v1.PodSandboxConfig;
 import io.pier.cri.v1.Signal;
 import io.pier.exit.ContainerExit;
@@ -342,15 +343,23 @@ public class ContainerManager {
     LOG.infof("container %s: log %s reopened", container.id(), container.logPath());
   }
 
-  /** Applies new CPU and memory limits to a created or running container. */
-  public void updateResources(String idOrPrefix, JsonNode linuxResources) {
+  /**
+   * Applies new CPU and memory limits to a created or running container and records them,
+   * so its status reports what is in force.
+   */
+  public void updateResources(String idOrPrefix, LinuxContainerResources resources) {
     Container container = get(idOrPrefix);
-    if (container.state() == Container.State.EXITED) {
-      throw new FailedPreconditionException("container " + container.id()
-          + " has exited; its resources cannot change");
+    synchronized (lockOf(container.id())) {
+      container = get(container.id());
+      if (container.state() == Container.State.EXITED) {
+        throw new FailedPreconditionException("container " + container.id()
+            + " has exited; its resources cannot change");
+      }
+      JsonNode update = specs.resourceUpdate(resources);
+      runtime.update(container.id(), update.toString());
+      save(container.withResources(resources));
+      LOG.infof("container %s: resources updated to %s", container.id(), update);
     }
-    runtime.update(container.id(), linuxResources.toString());
-    LOG.infof("container %s: resources updated to %s", container.id(), linuxResources);
   }
 
   /** The container with this ID or unique ID prefix; NOT_FOUND naming it otherwise. */

@@ -35,7 +35,6 @@ import io.pier.cri.v1.StopContainerResponse;
 import io.pier.cri.v1.UpdateContainerResourcesRequest;
 import io.pier.cri.v1.UpdateContainerResourcesResponse;
 import io.pier.monitor.ExecResult;
-import io.pier.oci.LinuxResourcesJson;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.util.Map;
@@ -132,8 +131,7 @@ class ContainerHandler {
   }
 
   UpdateContainerResourcesResponse update(UpdateContainerResourcesRequest request) {
-    containers.updateResources(request.getContainerId(),
-        LinuxResourcesJson.of(request.getLinux(), json));
+    containers.updateResources(request.getContainerId(), request.getLinux());
     return UpdateContainerResourcesResponse.getDefaultInstance();
   }
 

@@ -400,6 +400,21 @@ public class SpecGenerator {
       }
     }
 
+    resources.setAll(limits(r));
+    return resources;
+  }
+
+  /**
+   * The OCI {@code linux.resources} document that {@code runc update} applies for new CRI
+   * limits: the same CPU, memory, hugepage and unified settings a new container gets.
+   */
+  public ObjectNode resourceUpdate(LinuxContainerResources r) {
+    return limits(r);
+  }
+
+  /** CPU, memory (swap as containerd sets it), hugepage and unified cgroup limits. */
+  private ObjectNode limits(LinuxContainerResources r) {
+    ObjectNode limits = NODES.objectNode();
     ObjectNode memory = NODES.objectNode();
     if (r.getMemoryLimitInBytes() > 0) {
       memory.put("limit", r.getMemoryLimitInBytes());
@@ -409,14 +424,15 @@ public class SpecGenerator {
       }
     }
     if (!memory.isEmpty()) {
-      resources.set("memory", memory);
+      limits.set("memory", memory);
     }
 
     ObjectNode cpu = NODES.objectNode();
     if (r.getCpuShares() > 0) {
       cpu.put("shares", r.getCpuShares());
     }
-    if (r.getCpuQuota() > 0) {
+    // -1 lifts a quota set before.
+    if (r.getCpuQuota() != 0) {
       cpu.put("quota", r.getCpuQuota());
     }
     if (r.getCpuPeriod() > 0) {
@@ -429,11 +445,11 @@ public class SpecGenerator {
       cpu.put("mems", r.getCpusetMems());
     }
     if (!cpu.isEmpty()) {
-      resources.set("cpu", cpu);
+      limits.set("cpu", cpu);
     }
 
     if (r.getHugepageLimitsCount() > 0) {
-      ArrayNode hugepages = resources.putArray("hugepageLimits");
+      ArrayNode hugepages = limits.putArray("hugepageLimits");
       for (HugepageLimit limit : r.getHugepageLimitsList()) {
         ObjectNode entry = hugepages.addObject();
         entry.put("pageSize", limit.getPageSize());
@@ -442,14 +458,14 @@ public class SpecGenerator {
     }
     if (r.getUnifiedCount() > 0) {
       if (host.unifiedCgroup()) {
-        ObjectNode unified = resources.putObject("unified");
+        ObjectNode unified = limits.putObject("unified");
         r.getUnifiedMap().forEach(unified::put);
       } else {
         LOG.debugf("unified cgroup settings %s ignored: the node runs cgroup v1",
             r.getUnifiedMap().keySet());
       }
     }
-    return resources;
+    return limits;
   }
 
   private static void deviceRule(ArrayNode rules, boolean allow, String type, long major,

@@ -206,6 +206,17 @@ class ContainerIT {
           .at("/info/runtimeSpec/linux/cgroupsPath").asText();
       assertFalse(cgroupsPath.isEmpty());
       assertTrue(Files.isDirectory(memoryCgroup(cgroupsPath)), cgroupsPath);
+
+      // Limits go down, then up again (swap follows memory), and the status reports them.
+      for (long limit : List.of(64L << 20, 128L << 20)) {
+        Crictl.Result update = Crictl.run(pierd.endpoint(), "update", "--memory",
+            Long.toString(limit), "--cpu-quota", "50000", ctr);
+        assertEquals(0, update.exitCode(), update.stderr());
+        assertEquals(limit, memoryLimit(cgroupsPath));
+        JsonNode resources = inspect(pierd, ctr).at("/status/resources/linux");
+        assertEquals(limit, resources.at("/memoryLimitInBytes").asLong(), resources.toString());
+        assertEquals(50000, resources.at("/cpuQuota").asLong(), resources.toString());
+      }
       assertEquals(0, Crictl.run(pierd.endpoint(), "rmp", "-f", pod).exitCode());
       assertFalse(Files.exists(memoryCgroup(cgroupsPath)), "cgroup left: " + cgroupsPath);
     }
@@ -429,6 +440,19 @@ class ContainerIT {
     Path v1 = Path.of("/sys/fs/cgroup/memory");
     Path root = Files.isDirectory(v1) ? v1 : Path.of("/sys/fs/cgroup");
     return root.resolve(cgroupsPath.replaceFirst("^/", ""));
+  }
+
+  /** The memory limit in force for a cgroupfs cgroups path, on cgroup v1 or v2. */
+  private static long memoryLimit(String cgroupsPath) throws IOException {
+    Path dir = memoryCgroup(cgroupsPath);
+    Path v1 = dir.resolve("memory.limit_in_bytes");
+    long limit = Long.parseLong(Files.readString(
+        Files.exists(v1) ? v1 : dir.resolve("memory.max")).strip());
+    Path swap = dir.resolve("memory.memsw.limit_in_bytes");
+    if (Files.exists(swap)) {
+      assertEquals(limit, Long.parseLong(Files.readString(swap).strip()), "memory+swap limit");
+    }
+    return limit;
   }
 
   /** No mount, monitor or runtime state of this test's pierd is left. */
