@@ -2,10 +2,13 @@ package io.pier.cri;
 
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
 import io.pier.AlreadyExistsException;
 import io.pier.FailedPreconditionException;
 import io.pier.NotFoundException;
-import io.grpc.stub.StreamObserver;
+import io.pier.monitor.MonitorException;
+import io.pier.network.CniException;
+import io.pier.oci.OciRuntimeException;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
@@ -38,6 +41,11 @@ final class Calls {
     } catch (IllegalArgumentException e) {
       response.onError(
           Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
+      return;
+    } catch (MonitorException | OciRuntimeException | CniException e) {
+      // The runtime, monitor or network refused: a fact about the request, not a bug in pierd.
+      LOG.warn(e.getMessage());
+      response.onError(Status.INTERNAL.withDescription(e.getMessage()).asRuntimeException());
       return;
     } catch (RuntimeException e) {
       LOG.error("CRI call failed", e);

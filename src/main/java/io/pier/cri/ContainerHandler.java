@@ -47,6 +47,9 @@ class ContainerHandler {
 
   private static final Logger LOG = Logger.getLogger(ContainerHandler.class);
 
+  /** Most bytes of output ExecSync returns: 16 MiB less room for the rest of the message. */
+  static final int EXEC_OUTPUT_MAX = 16 * 1024 * 1024 - 64 * 1024;
+
   private final ContainerManager containers;
   private final ObjectMapper json;
 
@@ -118,10 +121,17 @@ class ContainerHandler {
           + " in container " + request.getContainerId() + " timed out after "
           + request.getTimeout() + "s").asRuntimeException();
     }
+    // kubelet's gRPC client takes messages up to 16 MiB: keep the output's head within that.
+    int stdout = Math.min(result.stdout().length, EXEC_OUTPUT_MAX);
+    int stderr = Math.min(result.stderr().length, EXEC_OUTPUT_MAX - stdout);
+    if (stdout + stderr < result.stdout().length + result.stderr().length) {
+      LOG.infof("container %s: exec %s output cut to %d bytes", request.getContainerId(),
+          request.getCmdList(), EXEC_OUTPUT_MAX);
+    }
     return ExecSyncResponse.newBuilder()
         .setExitCode(result.exitCode())
-        .setStdout(ByteString.copyFrom(result.stdout()))
-        .setStderr(ByteString.copyFrom(result.stderr()))
+        .setStdout(ByteString.copyFrom(result.stdout(), 0, stdout))
+        .setStderr(ByteString.copyFrom(result.stderr(), 0, stderr))
         .build();
   }
 

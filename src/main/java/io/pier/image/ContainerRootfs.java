@@ -5,6 +5,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
@@ -110,6 +111,11 @@ public class ContainerRootfs {
     Path overlay = overlayDir(containerId);
     try {
       LayerUnpacker.delete(overlay);
+      // The container's directory goes too once nothing else of it is there (the infra
+      // container keeps nothing else in it).
+      Files.deleteIfExists(overlay.getParent());
+    } catch (DirectoryNotEmptyException e) {
+      LOG.debugf("container %s: %s still holds other files", containerId, e.getFile());
     } catch (IOException e) {
       throw new ImageException("removing root filesystem of container " + containerId
           + ": " + e.getMessage(), e);

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -258,11 +259,23 @@ public class RegistryClient {
     }
 
     private RegistryUnavailableException unavailable(String what, Throwable cause) {
-      String reason = cause == null ? ""
-          : ": " + (cause.getMessage() == null ? cause.getClass().getSimpleName()
-              : cause.getMessage());
+      String reason = cause == null ? "" : ": " + reason(cause);
       return new RegistryUnavailableException("registry " + endpoint.host()
           + " unavailable: " + what + reason, cause);
+    }
+
+    /** Why a request failed: the JDK's HTTP client often wraps the cause without a message. */
+    private static String reason(Throwable failure) {
+      for (Throwable t = failure; t != null; t = t.getCause()) {
+        if (t instanceof ConnectException) {
+          return t.getMessage() == null ? "connection refused" : t.getMessage();
+        }
+      }
+      Throwable t = failure;
+      while (t.getMessage() == null && t.getCause() != null) {
+        t = t.getCause();
+      }
+      return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
     }
   }
 

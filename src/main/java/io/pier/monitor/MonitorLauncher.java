@@ -133,7 +133,8 @@ public class MonitorLauncher {
       boolean timedOut = code < 0 && message.contains("timed out");
       if (code < 0 && !timedOut) {
         throw new MonitorException(label + ": "
-            + (message.isEmpty() ? "the monitor reported " + end : message));
+            + (message.isEmpty() ? "the monitor reported " + end
+                : RuntimeClient.errorMessage(message)));
       }
       return new ExecResult(code, CriLogReader.stream(log, "stdout"),
           CriLogReader.stream(log, "stderr"), timedOut);
@@ -256,8 +257,10 @@ public class MonitorLauncher {
     // conmon's API version 0 names the field "pid", version 1 "data".
     int pid = message.has("pid") ? message.get("pid").asInt() : message.path("data").asInt(-1);
     if (pid <= 0) {
+      String error = message.path("message").asText("");
       throw new MonitorException("creating " + label + ": "
-          + message.path("message").asText("the monitor reported " + message));
+          + (error.isEmpty() ? "the monitor reported " + message
+              : RuntimeClient.errorMessage(error)));
     }
     return pid;
   }

@@ -120,11 +120,28 @@ public class RuntimeClient {
 
   /** The runtime's own error message, without its log decoration. */
   static String message(HostCommand.Result result) {
-    Matcher m = MESSAGE.matcher(result.stderr());
+    String error = errorMessage(result.stderr());
+    return error.isEmpty() ? result.explanation() : error;
+  }
+
+  /**
+   * The error in a runtime's log output ({@code time=… level=error msg="…"} lines, as runc
+   * writes them): the last error's message, else the last message, else the text on one line.
+   * Warnings runc logs before its error (freezer, lstat) are left out.
+   */
+  public static String errorMessage(String log) {
+    String lastError = null;
     String last = null;
-    while (m.find()) {
-      last = m.group(1).replace("\\\"", "\"");
+    for (String line : log.lines().toList()) {
+      Matcher m = MESSAGE.matcher(line);
+      if (m.find()) {
+        last = m.group(1).replace("\\\"", "\"");
+        if (line.contains("level=error") || line.contains("level=fatal")) {
+          lastError = last;
+        }
+      }
     }
-    return last != null ? last : result.explanation();
+    String found = lastError != null ? lastError : last;
+    return found != null ? found : log.strip().replaceAll("\\s*\\n\\s*", "; ");
   }
 }

@@ -24,6 +24,7 @@ import io.pier.image.ImageRecord;
 import io.pier.image.ImageService;
 import io.pier.image.RegistryCredentials;
 import io.pier.image.RegistryUnavailableException;
+import io.pier.monitor.MonitorException;
 import io.pier.monitor.MonitorLauncher;
 import io.pier.monitor.MonitorRequest;
 import io.pier.monitor.MonitorStart;
@@ -109,6 +110,11 @@ public class InfraContainer {
       Trees.delete(bundle);
       if (e instanceof IOException io) {
         throw new UncheckedIOException("starting the infra container of pod " + id, io);
+      }
+      if (e instanceof MonitorException refused) {
+        String cause = refused.getMessage().replaceFirst("^creating container \\S+: ", "");
+        throw new MonitorException("pod sandbox " + id + ": starting its infra container from "
+            + pauseImage + ": " + cause);
       }
       throw (RuntimeException) e;
     }

@@ -101,7 +101,7 @@ class ImagePullerTest {
       rootfs.remove("c1");
     }
     assertFalse(ContainerRootfs.isMounted(mount.rootfs()));
-    assertFalse(Files.exists(root.resolve("containers/c1/overlay")));
+    assertFalse(Files.exists(root.resolve("containers/c1")), "container directory left");
   }
 
   @Test

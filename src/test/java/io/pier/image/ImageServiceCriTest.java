@@ -137,6 +137,10 @@ class ImageServiceCriTest {
               .setImage(ImageSpec.newBuilder().setImage("127.0.0.1:1/nothing")).build()));
       // Not configured insecure: HTTPS to a closed port.
       assertEquals(Status.Code.UNAVAILABLE, down.getStatus().getCode());
+      assertTrue(down.getStatus().getDescription().contains("connection refused"),
+          down.getStatus().getDescription());
+      assertTrue(down.getStatus().getDescription().startsWith(
+          "pulling image 127.0.0.1:1/nothing: "), down.getStatus().getDescription());
 
       StatusRuntimeException invalid = assertThrows(StatusRuntimeException.class,
           () -> client.images().pullImage(PullImageRequest.newBuilder()

@@ -66,6 +66,11 @@ class ContainerIT {
       Crictl.Result failed = Crictl.run(pierd.endpoint(), "exec", "-s", ctr, "sh", "-c",
           "exit 3");
       assertTrue(failed.stderr().contains("exited with 3"), failed.stderr());
+      Crictl.Result flood = Crictl.run(pierd.endpoint(), "exec", "-s", ctr, "head", "-c",
+          "20000000", "/dev/zero");
+      assertEquals(0, flood.exitCode(), flood.stderr());
+      assertTrue(flood.stdout().length() > 16_000_000 && flood.stdout().length() < 16_777_216,
+          "exec output of " + flood.stdout().length() + " chars");
       Crictl.Result timedOut = Crictl.run(pierd.endpoint(), "exec", "-s", "--timeout", "1",
           ctr, "sleep", "30");
       assertTrue(timedOut.exitCode() != 0, timedOut.stdout());
@@ -121,6 +126,15 @@ class ContainerIT {
           podConfig("jobs").toString());
       assertTrue(bad.stderr().contains("InvalidArgument"), bad.stderr());
       assertTrue(bad.stderr().contains("/does/not/exist/pier"), bad.stderr());
+      Path noBinary = containerConfig("nobinary", List.of("/no/such/binary"));
+      Crictl.Result refused = Crictl.run(pierd.endpoint(), "create", pod, noBinary.toString(),
+          podConfig("jobs").toString());
+      // crictl's own verdict: one line, the runtime's error without the warnings before it.
+      String refusal = refused.stderr().lines().filter(l -> l.contains("level=fatal"))
+          .findFirst().orElse(refused.stderr());
+      assertTrue(refusal.contains("Internal desc = creating container"), refusal);
+      assertTrue(refusal.contains("stat /no/such/binary: no such file or directory"), refusal);
+      assertFalse(refusal.contains("freezer"), refusal);
       Crictl.Result unknown = Crictl.run(pierd.endpoint(), "inspect", "feedface");
       assertTrue(unknown.stderr().contains("NotFound"), unknown.stderr());
       assertTrue(unknown.stderr().contains("feedface"), unknown.stderr());
