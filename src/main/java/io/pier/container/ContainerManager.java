@@ -255,9 +255,9 @@ public class ContainerManager {
           timeoutSeconds);
     }
     killQuietly(container.id(), "KILL");
-    return awaitExit(container, exited, KILL_GRACE_SECONDS).orElseThrow(() -> new IllegalStateException(
-        "container " + container.id() + " did not exit " + KILL_GRACE_SECONDS
-            + "s after SIGKILL"));
+    return awaitExit(container, exited, KILL_GRACE_SECONDS).orElseThrow(() ->
+        new IllegalStateException("container " + container.id() + " did not exit "
+            + KILL_GRACE_SECONDS + "s after SIGKILL"));
   }
 
   /** Removes a container, killing it first; a container that does not exist is no error. */
