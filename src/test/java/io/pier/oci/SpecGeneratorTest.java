@@ -193,6 +193,18 @@ class SpecGeneratorTest {
   }
 
   @Test
+  void aGroupWithoutAUserIsRefused() throws Exception {
+    writeUsers();
+    fx.image.put("User", "www-data");
+
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> user(withSecurity(LinuxContainerSecurityContext.newBuilder()
+            .setRunAsGroup(Int64Value.newBuilder().setValue(1002)))));
+    assertEquals("container web: run_as_group 1002 is set without run_as_user or "
+        + "run_as_username", e.getMessage());
+  }
+
+  @Test
   void strictSupplementalGroupsIgnoreTheImagesGroupFile() throws Exception {
     writeUsers();
 
