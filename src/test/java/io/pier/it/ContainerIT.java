@@ -269,6 +269,32 @@ class ContainerIT {
 
   @ParameterizedTest
   @ValueSource(strings = {"piermon", "conmon"})
+  void aReopenedLogIsBackAtItsPathWhenTheCallReturns(String monitor) throws Exception {
+    Path home = tmp.resolve(monitor);
+    try (PierdProcess pierd = pierd(home, monitor).start()) {
+      pull(pierd, "busybox");
+      String pod = runPod(pierd, "rotated", 0);
+      String ctr = createAndStart(pierd, pod, "ticker", List.of("sh", "-c",
+          "i=0; while true; do echo tick $i; i=$((i+1)); sleep 0.1; done"));
+      awaitLog(pierd, ctr, "tick 1");
+      Path log = Path.of(inspect(pierd, ctr).at("/status/logPath").asText());
+
+      // As kubelet rotates: rename the file, then ask for a new one at the old path.
+      Files.move(log, log.resolveSibling(log.getFileName() + ".1"));
+      Crictl.Result reopen = Crictl.run(pierd.endpoint(), "logs", "--reopen", ctr);
+      assertEquals(0, reopen.exitCode(), reopen.stderr());
+      assertTrue(Files.exists(log), "no new log at " + log + " after the reopen");
+      for (int i = 0; i < 50 && Files.size(log) == 0; i++) {
+        Thread.sleep(100);
+      }
+      assertTrue(Files.readString(log).contains(" stdout F tick "), Files.readString(log));
+      assertEquals(0, Crictl.run(pierd.endpoint(), "rmp", "-f", pod).exitCode());
+    }
+    assertNothingLeft(home);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"piermon", "conmon"})
   void containersAndTheirLogsSurviveAKillOfPierd(String monitor) throws Exception {
     Path home = tmp.resolve(monitor);
     String pod;
