@@ -89,8 +89,9 @@ class Tar:
         info.linkname = target
         self.tar.addfile(info)
 
-    def hardlink(self, name, target):
-        info = self._info(name, tarfile.LNKTYPE, 0o644)
+    def hardlink(self, name, target, mode=0o644):
+        # As tar writes them, with the target's mode: some unpackers (containerd's) apply it.
+        info = self._info(name, tarfile.LNKTYPE, mode)
         info.linkname = target
         self.tar.addfile(info)
 
@@ -380,7 +381,7 @@ def critest_base_layer(busybox_deb, work):
     with open(binary, "rb") as f:
         t.file("bin/busybox", f.read(), mode=0o755)
     for applet in sorted(set(applets) - {"busybox"}):
-        t.hardlink("bin/" + applet, "bin/busybox")
+        t.hardlink("bin/" + applet, "bin/busybox", mode=0o755)
     t.file("bin/ipcs", IPCS, mode=0o755)
     t.file("bin/pgrep", PGREP, mode=0o755)
     t.file("etc/passwd", "root:x:0:0:root:/root:/bin/sh\n"
