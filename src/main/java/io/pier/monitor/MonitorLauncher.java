@@ -150,7 +150,7 @@ public class MonitorLauncher {
    * timeout as soon as it has sent SIGKILL, and until the process is gone it still shows in
    * the container, where the caller may look for it next.
    */
-  static void awaitGone(long pid, String label) {
+  private static void awaitGone(long pid, String label) {
     ProcessHandle.of(pid).ifPresent(process -> {
       process.destroyForcibly();
       try {
