@@ -33,20 +33,21 @@ import importlib
 import json
 import math
 import os
-import shlex
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
 import uuid
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
+sys.path.insert(0, os.path.join(REPO, "test-images"))
+from testhost import (Registry, cgroup_roots, free_port, kill_processes_under,  # noqa: E402
+                      kill_runc_containers, remove_cgroup_tree, remove_nat_rules, tail,
+                      unmount_under, write_conflist)
 DIST = os.path.join(REPO, "target", "pier")
 JAVA_HOME = "/usr/lib/jvm/temurin-25-jdk-amd64"
 CNI_BIN = "/usr/lib/cni"
@@ -99,12 +100,6 @@ def ensure_pier():
     log("building Pier (target/pier is missing)...")
     subprocess.run(["./mvnw", "-B", "-q", "package", "-DskipTests"], cwd=REPO, check=True,
                    env=dict(os.environ, JAVA_HOME=JAVA_HOME))
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def load_cri(work):
@@ -184,54 +179,6 @@ class Leftovers:
                     pass
 
 
-def kill_runc_containers(root):
-    listed = subprocess.run([RUNC, "--root", root, "list", "-q"], capture_output=True,
-                            text=True)
-    for cid in listed.stdout.split():
-        log("leftover runc container %s under %s: killing it" % (cid, root))
-        subprocess.run([RUNC, "--root", root, "kill", "--all", cid, "KILL"],
-                       capture_output=True)
-        subprocess.run([RUNC, "--root", root, "delete", "--force", cid], capture_output=True)
-
-
-def kill_processes_under(work):
-    """Kills monitors and shims whose command line names the bench's directory."""
-    me = os.getpid()
-    for pid in [int(p) for p in os.listdir("/proc") if p.isdigit()]:
-        if pid == me:
-            continue
-        try:
-            with open("/proc/%d/cmdline" % pid, "rb") as f:
-                args = f.read().decode(errors="replace")
-        except OSError:
-            continue
-        if work in args:
-            log("leftover process %d (%s): killing it" % (pid, args.split("\0")[0]))
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except OSError:
-                pass
-
-
-def unmount_under(work):
-    with open("/proc/self/mountinfo") as f:
-        points = [line.split()[4] for line in f]
-    for point in sorted((p for p in points if p.startswith(work)), reverse=True):
-        subprocess.run(["umount", "-l", point], check=False)
-
-
-def cgroup_roots():
-    """Mount points of the cgroup hierarchies (v1 controllers, or the v2 unified one)."""
-    roots = []
-    with open("/proc/self/mountinfo") as f:
-        for line in f:
-            fields = line.split()
-            fstype = fields[fields.index("-") + 1]
-            if fstype in ("cgroup", "cgroup2"):
-                roots.append(fields[4])
-    return roots
-
-
 def make_cgroup_top(name):
     """Creates /<name> in every hierarchy, so pod cgroups live below a parent of ours."""
     tops = []
@@ -247,48 +194,6 @@ def make_cgroup_top(name):
                 with open(os.path.join(top, key), "w") as f:
                     f.write(value)
     return tops
-
-
-def remove_cgroup_tree(top):
-    if not os.path.isdir(top):
-        return
-    for dirpath, _, _ in sorted(os.walk(top), key=lambda w: -w[0].count("/")):
-        try:
-            os.rmdir(dirpath)
-        except OSError as e:
-            log("cgroup %s not removed: %s" % (dirpath, e))
-
-
-def remove_nat_rules(networks):
-    """Deletes NAT rules and chains the bridge plugin left for the bench's networks."""
-    listed = subprocess.run(["iptables", "-t", "nat", "-S"], capture_output=True, text=True)
-    chains = set()
-    for line in listed.stdout.splitlines():
-        if line.startswith("-A ") and any('"name: \\"%s\\"' % n in line or
-                                          'name: "%s"' % n in line for n in networks):
-            args = shlex.split(line)
-            if "-j" in args:
-                chains.add(args[args.index("-j") + 1])
-            log("leftover NAT rule: " + line)
-            subprocess.run(["iptables", "-t", "nat", "-D"] + args[1:], check=False)
-    for chain in chains:
-        if chain.startswith("CNI-") and not chain.startswith("CNI-HOSTPORT"):
-            subprocess.run(["iptables", "-t", "nat", "-F", chain], check=False)
-            subprocess.run(["iptables", "-t", "nat", "-X", chain], check=False)
-
-
-def write_conflist(path, name, bridge, subnet, data_dir):
-    """Pier's default bridge network under another name, bridge, subnet and IPAM directory."""
-    with open(os.path.join(DIST, "etc", "cni", "net.d", "10-pier-bridge.conflist")) as f:
-        conf = json.load(f)
-    conf["name"] = name
-    bridge_plugin = next(p for p in conf["plugins"] if p["type"] == "bridge")
-    bridge_plugin["bridge"] = bridge
-    bridge_plugin["ipam"]["ranges"] = [[{"subnet": subnet}]]
-    bridge_plugin["ipam"]["dataDir"] = data_dir
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, "w") as f:
-        json.dump(conf, f, indent=2)
 
 
 class Runtime:
@@ -345,14 +250,6 @@ class Runtime:
             self.process.kill()
             self.process.wait()
         log("%s: stopped" % self.name)
-
-
-def tail(path, lines=15):
-    try:
-        with open(path, errors="replace") as f:
-            return "".join(f.readlines()[-lines:])
-    except OSError:
-        return path
 
 
 def start_pierd(name, work, monitor, registry, leftovers):
@@ -439,42 +336,6 @@ def start_containerd(work, registry, leftovers):
     leftovers.bridges.append(bridge)
     rt.launch(["containerd", "--config", config], dict(os.environ))
     return rt
-
-
-class Registry:
-    """docker-registry on a free loopback port with the test images pushed to it."""
-
-    def __init__(self, work):
-        self.work = work
-        self.address = "127.0.0.1:%d" % free_port()
-        self.process = None
-
-    def start(self):
-        tool = os.path.join(REPO, "test-images", "testimages.py")
-        layouts = os.path.join(self.work, "layouts")
-        subprocess.run([sys.executable, tool, "build", layouts], check=True,
-                       stdout=subprocess.DEVNULL)
-        with open(os.path.join(self.work, "registry.log"), "w") as out:
-            self.process = subprocess.Popen(
-                [sys.executable, tool, "serve", os.path.join(self.work, "registry"),
-                 self.address], stdout=out, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen("http://%s/v2/" % self.address, timeout=2).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or self.process.poll() is not None:
-                    raise RuntimeError("registry did not answer on " + self.address)
-                time.sleep(0.2)
-        subprocess.run([sys.executable, tool, "push", layouts, self.address], check=True,
-                       stdout=subprocess.DEVNULL)
-        log("registry on %s with the test images" % self.address)
-
-    def stop(self):
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(20)
 
 
 def remove_all_pods(rt):

@@ -66,6 +66,8 @@ public class ContainerManager {
   private static final SecureRandom RANDOM = new SecureRandom();
   /** How long a container gets to die after SIGKILL before stop gives up. */
   private static final long KILL_GRACE_SECONDS = 30;
+  /** How long a monitor may take to create the log file again after a reopen request. */
+  private static final long LOG_REOPEN_SECONDS = 5;
 
   private final SandboxManager sandboxes;
   private final ImageService images;
@@ -340,7 +342,31 @@ public class ContainerManager {
     } catch (IOException e) {
       throw new UncheckedIOException("reopening the log of container " + container.id(), e);
     }
+    if (!container.logPath().isEmpty()) {
+      awaitLogFile(container, Path.of(container.logPath()));
+    }
     LOG.infof("container %s: log %s reopened", container.id(), container.logPath());
+  }
+
+  /**
+   * Waits until the monitor has created the log file again: kubelet renames the log, then
+   * expects the file back at its path when the call returns.
+   */
+  private static void awaitLogFile(Container container, Path log) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(LOG_REOPEN_SECONDS);
+    while (!Files.exists(log)) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("container " + container.id() + ": its monitor did"
+            + " not reopen " + log + " within " + LOG_REOPEN_SECONDS + "s");
+      }
+      try {
+        Thread.sleep(5);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("container " + container.id()
+            + ": interrupted while its log was reopened", e);
+      }
+    }
   }
 
   /**

@@ -46,6 +46,8 @@ public class MonitorLauncher {
 
   /** How long the monitor may take to report the container's PID. */
   private static final long SYNC_TIMEOUT_SECONDS = 60;
+  /** How long a timed-out exec process may take to be gone once killed. */
+  private static final long EXEC_KILL_SECONDS = 10;
 
   private final MonitorBinary monitor;
   private final OciRuntime runtime;
@@ -121,7 +123,7 @@ public class MonitorLauncher {
     String label = "exec " + workDir.getFileName() + " in container " + containerId;
     return launch(label, containerId + "-" + workDir.getFileName(), workDir, args,
         (sync, process) -> {
-      readPid(sync, label);
+      int pid = readPid(sync, label);
       // A second message follows once the process ends (API version 1).
       if (!sync.hasNext()) {
         throw new MonitorException(label + ": the monitor closed its sync pipe before the"
@@ -136,8 +138,30 @@ public class MonitorLauncher {
             + (message.isEmpty() ? "the monitor reported " + end
                 : RuntimeClient.errorMessage(message)));
       }
+      if (timedOut) {
+        awaitGone(pid, label);
+      }
       return new ExecResult(code, CriLogReader.stream(log, "stdout"),
           CriLogReader.stream(log, "stderr"), timedOut);
+    });
+  }
+
+  /**
+   * Kills a timed-out exec process again and waits until it is reaped: conmon reports the
+   * timeout as soon as it has sent SIGKILL, and until the process is gone it still shows in
+   * the container, where the caller may look for it next.
+   */
+  private static void awaitGone(long pid, String label) {
+    ProcessHandle.of(pid).ifPresent(process -> {
+      process.destroyForcibly();
+      try {
+        process.onExit().get(EXEC_KILL_SECONDS, TimeUnit.SECONDS);
+      } catch (TimeoutException | ExecutionException e) {
+        LOG.warnf("%s: process %d still there %ds after it timed out", label, pid,
+            EXEC_KILL_SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     });
   }
 

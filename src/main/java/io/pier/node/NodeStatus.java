@@ -6,6 +6,9 @@ import io.pier.BuildInfo;
 import io.pier.cgroup.CgroupDriver;
 import io.pier.config.PierConfig;
 import io.pier.cri.v1.RuntimeCondition;
+import io.pier.cri.v1.RuntimeFeatures;
+import io.pier.cri.v1.RuntimeHandler;
+import io.pier.cri.v1.RuntimeHandlerFeatures;
 import io.pier.cri.v1.RuntimeStatus;
 import io.pier.cri.v1.StatusResponse;
 import io.pier.monitor.MonitorBinary;
@@ -72,7 +75,13 @@ public class NodeStatus {
     StatusResponse.Builder response = StatusResponse.newBuilder()
         .setStatus(RuntimeStatus.newBuilder()
             .addConditions(condition("RuntimeReady", "RuntimeNotReady", runtimeProblem))
-            .addConditions(condition("NetworkReady", "NetworkPluginNotReady", cni.problem())));
+            .addConditions(condition("NetworkReady", "NetworkPluginNotReady", cni.problem())))
+        // Strict and Merge are both applied when the process user is resolved.
+        .setFeatures(RuntimeFeatures.newBuilder().setSupplementalGroupsPolicy(true))
+        // The default handler (""), the only one: the configured OCI runtime.
+        .addRuntimeHandlers(RuntimeHandler.newBuilder().setName("")
+            .setFeatures(RuntimeHandlerFeatures.newBuilder()
+                .setRecursiveReadOnlyMounts(runtime.recursiveReadOnlyMounts())));
     if (verbose) {
       response.putInfo("config", effectiveConfigJson());
     }

@@ -15,16 +15,19 @@ import java.util.Set;
  * @param oomScoreAdj pierd's own {@code oom_score_adj}, the lowest a container may get
  *     without CAP_SYS_RESOURCE
  * @param capabilities the capabilities in pierd's bounding set, by name ({@code CAP_CHOWN})
+ * @param recursiveReadOnlyMounts whether the OCI runtime makes bind mounts read-only
+ *     recursively (its mount option {@code rro})
  */
 public record HostFeatures(
     boolean apparmor,
     boolean unifiedCgroup,
     boolean swapAccounting,
     int oomScoreAdj,
-    Set<String> capabilities) {
+    Set<String> capabilities,
+    boolean recursiveReadOnlyMounts) {
 
-  /** The features of this host. */
-  public static HostFeatures detect() {
+  /** The features of this host and its OCI runtime. */
+  public static HostFeatures detect(OciRuntime runtime) {
     boolean unified = CgroupDriver.unifiedHierarchy();
     String oomScoreAdj = read(Path.of("/proc/self/oom_score_adj"));
     return new HostFeatures(
@@ -35,7 +38,8 @@ public record HostFeatures(
                 || Files.exists(Path.of("/sys/fs/cgroup/init.scope/memory.swap.max"))
             : Files.exists(Path.of("/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes")),
         oomScoreAdj.isEmpty() ? 0 : Integer.parseInt(oomScoreAdj),
-        Capabilities.bounding());
+        Capabilities.bounding(),
+        runtime.recursiveReadOnlyMounts());
   }
 
   private static String read(Path file) {

@@ -27,7 +27,8 @@ record ProcessUser(long uid, long gid, List<Long> additionalGids) {
 
   /**
    * Resolves the process user. The security context's run_as_user or run_as_username replace
-   * the image's user (and its group); run_as_group replaces the group.
+   * the image's user (and its group); run_as_group replaces the group, and needs one of them
+   * (as containerd and cri-o, which refuse a group alone).
    *
    * @param imageUser the image config's {@code User}: {@code uid}, {@code name},
    *     {@code uid:gid}, {@code name:group} or empty for root
@@ -49,6 +50,10 @@ record ProcessUser(long uid, long gid, List<Long> additionalGids) {
       group = colon < 0 ? "" : imageUser.substring(colon + 1);
     }
     if (sc.hasRunAsGroup()) {
+      if (!sc.hasRunAsUser() && sc.getRunAsUsername().isEmpty()) {
+        throw new IllegalArgumentException("run_as_group " + sc.getRunAsGroup().getValue()
+            + " is set without run_as_user or run_as_username");
+      }
       if (sc.getRunAsGroup().getValue() < 0) {
         throw new IllegalArgumentException("run_as_group " + sc.getRunAsGroup().getValue()
             + " is negative");

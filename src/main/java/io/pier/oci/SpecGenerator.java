@@ -65,8 +65,8 @@ public class SpecGenerator {
   private final Function<String, PodNamespaces> pinnedNamespaces;
 
   @Inject
-  SpecGenerator(PierConfig config, NamespacePinner pinner) {
-    this(HostFeatures.detect(), config.restrictOomScoreAdj(), pinner::namespacesOf);
+  SpecGenerator(PierConfig config, NamespacePinner pinner, OciRuntime runtime) {
+    this(HostFeatures.detect(runtime), config.restrictOomScoreAdj(), pinner::namespacesOf);
   }
 
   /**
@@ -114,7 +114,8 @@ public class SpecGenerator {
     }
     ArrayNode mounts = spec.putArray("mounts");
     for (SpecMount m : SpecMount.forContainer(config.getMountsList(), in.sandbox(),
-        in.terminationMessageHostFile(), privileged, sc.getReadonlyRootfs())) {
+        in.terminationMessageHostFile(), privileged, sc.getReadonlyRootfs(),
+        host.recursiveReadOnlyMounts())) {
       ObjectNode mount = mounts.addObject();
       mount.put("destination", m.destination());
       mount.put("type", m.type());

@@ -31,7 +31,8 @@ record SpecMount(String destination, String type, String source, List<String> op
    * which replace any of the others at the same destination.
    */
   static List<SpecMount> forContainer(List<Mount> criMounts, Sandbox sandbox,
-      Optional<Path> terminationMessageHostFile, boolean privileged, boolean readonlyRootfs) {
+      Optional<Path> terminationMessageHostFile, boolean privileged, boolean readonlyRootfs,
+      boolean recursiveReadOnly) {
     Map<String, SpecMount> byDestination = new LinkedHashMap<>();
     for (SpecMount m : kernelFileSystems(privileged)) {
       byDestination.put(m.destination(), m);
@@ -55,7 +56,7 @@ record SpecMount(String destination, String type, String source, List<String> op
 
     Set<String> criDestinations = new HashSet<>();
     for (Mount m : criMounts) {
-      SpecMount mount = fromCri(m);
+      SpecMount mount = fromCri(m, recursiveReadOnly);
       if (!criDestinations.add(mount.destination())) {
         throw new IllegalArgumentException("two mounts at " + mount.destination());
       }
@@ -95,7 +96,12 @@ record SpecMount(String destination, String type, String source, List<String> op
             List.of("nosuid", "noexec", "nodev", "relatime", sysAccess)));
   }
 
-  private static SpecMount fromCri(Mount m) {
+  /**
+   * A CRI mount as a bind mount.
+   *
+   * @param recursiveReadOnly whether the runtime can make a mount read-only recursively
+   */
+  private static SpecMount fromCri(Mount m, boolean recursiveReadOnly) {
     String destination = clean(m.getContainerPath());
     if (!destination.startsWith("/")) {
       throw new IllegalArgumentException("mount destination '" + m.getContainerPath()
@@ -107,9 +113,21 @@ record SpecMount(String destination, String type, String source, List<String> op
           + m.getImage().getImage() + "; image volumes are not supported");
     }
     if (m.getRecursiveReadOnly()) {
-      // Limitation: recursive read-only mounts need runc 1.2; the node's runc is older.
-      throw new IllegalArgumentException("mount at " + destination
-          + " asks for a recursive read-only mount, which this runtime does not support");
+      if (!recursiveReadOnly) {
+        throw new IllegalArgumentException("mount at " + destination + " asks for a recursive"
+            + " read-only mount, which the OCI runtime does not support (no rro mount option)");
+      }
+      // As kubelet and containerd: read-only all the way down needs the mount read-only and
+      // nothing propagating into it from the host.
+      if (!m.getReadonly()) {
+        throw new IllegalArgumentException("mount at " + destination
+            + " is recursive read-only but not read-only");
+      }
+      if (m.getPropagation() != MountPropagation.PROPAGATION_PRIVATE) {
+        throw new IllegalArgumentException("mount at " + destination
+            + " is recursive read-only, which needs private propagation, not "
+            + m.getPropagation());
+      }
     }
     if (m.getHostPath().isEmpty()) {
       throw new IllegalArgumentException("mount at " + destination + " has no host path");
@@ -130,7 +148,14 @@ record SpecMount(String destination, String type, String source, List<String> op
       default -> "rprivate";
     };
     // Limitation: SELinux relabeling and ID-mapped mounts are not done; both are ignored.
-    return bind(destination, source.toString(), propagation, m.getReadonly() ? "ro" : "rw");
+    SpecMount mount = bind(destination, source.toString(), propagation,
+        m.getReadonly() ? "ro" : "rw");
+    if (m.getRecursiveReadOnly()) {
+      List<String> options = new ArrayList<>(mount.options());
+      options.add("rro");
+      return new SpecMount(destination, mount.type(), mount.source(), options);
+    }
+    return mount;
   }
 
   private static SpecMount bind(String destination, String source, String propagation,

@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.Supplier;
 
 /** The files a pod's containers share: resolv.conf, hostname, hosts and a /dev/shm tmpfs. */
 final class PodFiles {
@@ -34,6 +35,23 @@ final class PodFiles {
     }
     Files.writeString(file, text);
     return file;
+  }
+
+  /**
+   * The pod's hostname: the one kubelet gave, else the node's, as containerd and cri-o do (a
+   * pod name can exceed the kernel's 64-byte hostname limit).
+   */
+  static String hostname(PodSpec spec, Supplier<String> nodeHostname) {
+    return spec.hostname().isEmpty() ? nodeHostname.get() : spec.hostname();
+  }
+
+  /** The node's hostname, from the kernel. */
+  static String nodeHostname() {
+    try {
+      return Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
+    } catch (IOException e) {
+      throw new UncheckedIOException("reading the node's hostname", e);
+    }
   }
 
   static Path writeHostname(Path dir, String hostname) throws IOException {

@@ -82,7 +82,7 @@ public class SandboxManager {
       if (!spec.logDirectory().isEmpty()) {
         Files.createDirectories(Path.of(spec.logDirectory()));
       }
-      String hostname = spec.hostname().isEmpty() ? spec.name() : spec.hostname();
+      String hostname = PodFiles.hostname(spec, PodFiles::nodeHostname);
       cgroups.ensurePodParent(spec.cgroupParent());
       PodNamespaces ns = pinner.pin(id, hostname);
       List<String> ips = List.of();

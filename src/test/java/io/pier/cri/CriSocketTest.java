@@ -92,6 +92,10 @@ class CriSocketTest {
         .collect(Collectors.toMap(RuntimeCondition::getType, c -> c));
     assertTrue(conditions.get("RuntimeReady").getStatus(), conditions.toString());
     assertTrue(conditions.get("NetworkReady").getStatus(), conditions.toString());
+    assertTrue(status.getFeatures().getSupplementalGroupsPolicy());
+    // Debian's runc (1.1) lists the rro mount option in `runc features`.
+    assertEquals("", status.getRuntimeHandlers(0).getName());
+    assertTrue(status.getRuntimeHandlers(0).getFeatures().getRecursiveReadOnlyMounts());
     JsonNode info = json.readTree(status.getInfoOrThrow("config"));
     assertEquals(socket.toString(), info.get("socket").asText());
     assertEquals("pier", json.readTree(

@@ -254,13 +254,13 @@ class ContainerIT {
       String sleeper = createAndStart(pierd, pod, "sleeper", List.of("sleep", "1000"));
       String looker = createAndStart(pierd, pod, "looker", List.of("sleep", "1001"));
 
-      // PID 1 is the pause process; both containers' processes are visible to each other.
+      // PID 1 is the pause process, alone; both containers' processes see each other.
       Crictl.Result ps = Crictl.run(pierd.endpoint(), "exec", "-s", looker, "ps", "-o",
           "pid,args");
       assertEquals(0, ps.exitCode(), ps.stderr());
       List<String> lines = ps.stdout().lines().map(String::strip).toList();
-      assertTrue(lines.stream().anyMatch(l -> l.startsWith("1 ") && l.contains("trap")),
-          ps.stdout());
+      assertTrue(lines.contains("1 /pause"), ps.stdout());
+      assertEquals(List.of(), lines.stream().filter(l -> l.contains("sleep 3600")).toList());
       assertTrue(lines.stream().anyMatch(l -> l.endsWith("sleep 1000")), ps.stdout());
       assertEquals("1", Crictl.run(pierd.endpoint(), "images", "-q",
           "registry.k8s.io/pause:3.10").stdout().lines().count() + "");
@@ -305,6 +305,32 @@ class ContainerIT {
       assertEquals(0, Crictl.run(pierd.endpoint(), "rmp", "-f", pod).exitCode());
     }
     assertNothingLeft(tmp.resolve("pier"));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"piermon", "conmon"})
+  void aReopenedLogIsBackAtItsPathWhenTheCallReturns(String monitor) throws Exception {
+    Path home = tmp.resolve(monitor);
+    try (PierdProcess pierd = pierd(home, monitor).start()) {
+      pull(pierd, "busybox");
+      String pod = runPod(pierd, "rotated", 0);
+      String ctr = createAndStart(pierd, pod, "ticker", List.of("sh", "-c",
+          "i=0; while true; do echo tick $i; i=$((i+1)); sleep 0.1; done"));
+      awaitLog(pierd, ctr, "tick 1");
+      Path log = Path.of(inspect(pierd, ctr).at("/status/logPath").asText());
+
+      // As kubelet rotates: rename the file, then ask for a new one at the old path.
+      Files.move(log, log.resolveSibling(log.getFileName() + ".1"));
+      Crictl.Result reopen = Crictl.run(pierd.endpoint(), "logs", "--reopen", ctr);
+      assertEquals(0, reopen.exitCode(), reopen.stderr());
+      assertTrue(Files.exists(log), "no new log at " + log + " after the reopen");
+      for (int i = 0; i < 50 && Files.size(log) == 0; i++) {
+        Thread.sleep(100);
+      }
+      assertTrue(Files.readString(log).contains(" stdout F tick "), Files.readString(log));
+      assertEquals(0, Crictl.run(pierd.endpoint(), "rmp", "-f", pod).exitCode());
+    }
+    assertNothingLeft(home);
   }
 
   @ParameterizedTest

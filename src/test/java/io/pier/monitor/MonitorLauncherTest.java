@@ -1,6 +1,7 @@
 package io.pier.monitor;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -86,6 +87,29 @@ class MonitorLauncherTest {
 
     assertTrue(e.getMessage().startsWith("creating container " + id + ": "), e.getMessage());
     assertTrue(e.getMessage().contains("no-such-rootfs"), e.getMessage());
+  }
+
+  @Test
+  void aTimedOutExecIsGoneWhenExecReturns() throws Exception {
+    MonitorRequest request = request(List.of("/bin/busybox", "sleep", "1000"));
+    launcher.create(request);
+    runtime.start(id);
+    ObjectMapper json = new ObjectMapper();
+    ObjectNode process = (ObjectNode) json.readTree(request.bundle().resolve("config.json")
+        .toFile()).get("process");
+    process.set("args", json.valueToTree(List.of("/bin/busybox", "sleep", "4321")));
+    Path spec = tmp.resolve("exec.json");
+    json.writeValue(spec.toFile(), process);
+    Path dir = Files.createDirectories(tmp.resolve("exec-1"));
+
+    ExecResult result = launcher.exec(id, spec, dir, 1);
+
+    assertTrue(result.timedOut());
+    // runc wrote the exec process's pid; not even a zombie of it may be left.
+    String pid = Files.readString(dir.resolve("exec.pid")).strip();
+    assertFalse(Files.exists(Path.of("/proc", pid)), "exec process " + pid + " still there");
+    runtime.kill(id, "KILL", false);
+    exits.await(id, 20);
   }
 
   private MonitorRequest request(List<String> args) throws Exception {

@@ -26,7 +26,8 @@ final class SpecFixture {
   final Path dir;
   final Path rootfs;
   final Path podDir;
-  HostFeatures host = new HostFeatures(false, false, true, 0, Set.copyOf(Capabilities.ALL));
+  HostFeatures host = new HostFeatures(false, false, true, 0, Set.copyOf(Capabilities.ALL),
+      true);
   boolean restrictOomScoreAdj = true;
   boolean hostNetwork;
   boolean hostPid;

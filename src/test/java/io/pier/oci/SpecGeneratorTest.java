@@ -16,6 +16,8 @@ import io.pier.cri.v1.Int64Value;
 import io.pier.cri.v1.KeyValue;
 import io.pier.cri.v1.LinuxContainerConfig;
 import io.pier.cri.v1.LinuxContainerSecurityContext;
+import io.pier.cri.v1.Mount;
+import io.pier.cri.v1.MountPropagation;
 import io.pier.cri.v1.SupplementalGroupsPolicy;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -190,6 +192,42 @@ class SpecGeneratorTest {
         .addSupplementalGroups(3000)));
     assertEquals(List.of(1000L, 2000L), uidGid(withGroup));
     assertEquals(List.of("2000", "50000", "3000"), texts(withGroup.path("additionalGids")));
+  }
+
+  @Test
+  void aRecursiveReadOnlyMountGetsRroAndMustBeReadOnlyAndPrivate() throws Exception {
+    Path volume = Files.createDirectories(tmp.resolve("volume"));
+    Mount rro = Mount.newBuilder().setContainerPath("/mnt").setHostPath(volume.toString())
+        .setReadonly(true).setRecursiveReadOnly(true).build();
+
+    JsonNode spec = fx.generate(container("web").addMounts(rro));
+    assertEquals(List.of("rbind", "rprivate", "ro", "rro"),
+        texts(mountAt(spec, "/mnt").path("options")));
+
+    String slave = assertThrows(IllegalArgumentException.class, () -> fx.generate(
+        container("web").addMounts(rro.toBuilder()
+            .setPropagation(MountPropagation.PROPAGATION_HOST_TO_CONTAINER)))).getMessage();
+    assertTrue(slave.endsWith("needs private propagation, not PROPAGATION_HOST_TO_CONTAINER"),
+        slave);
+    String writable = assertThrows(IllegalArgumentException.class, () -> fx.generate(
+        container("web").addMounts(rro.toBuilder().setReadonly(false)))).getMessage();
+    assertTrue(writable.endsWith("is recursive read-only but not read-only"), writable);
+    fx.host = new HostFeatures(false, false, true, 0, fx.host.capabilities(), false);
+    String unsupported = assertThrows(IllegalArgumentException.class,
+        () -> fx.generate(container("web").addMounts(rro))).getMessage();
+    assertTrue(unsupported.contains("(no rro mount option)"), unsupported);
+  }
+
+  @Test
+  void aGroupWithoutAUserIsRefused() throws Exception {
+    writeUsers();
+    fx.image.put("User", "www-data");
+
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> user(withSecurity(LinuxContainerSecurityContext.newBuilder()
+            .setRunAsGroup(Int64Value.newBuilder().setValue(1002)))));
+    assertEquals("container web: run_as_group 1002 is set without run_as_user or "
+        + "run_as_username", e.getMessage());
   }
 
   @Test
