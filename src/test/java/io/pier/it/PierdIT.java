@@ -1,5 +1,6 @@
 package io.pier.it;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -7,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pier.cri.v1.ContainerConfig;
+import io.pier.cri.v1.ContainerMetadata;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -19,7 +22,9 @@ import java.nio.file.Path;
 import java.nio.file.DirectoryStream;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -260,6 +265,82 @@ class PierdIT {
           "pierd: another pierd is already using run root " + tmp.resolve("shared/run")),
           second.output());
     }
+  }
+
+  @Test
+  void secondDaemonOnTheSameRootIsRefusedAndTouchesNothing() throws Exception {
+    try (PierdProcess first = new PierdProcess(tmp.resolve("owner")).start()) {
+      Path record = runningContainerRecord(tmp.resolve("owner/root"));
+      byte[] before = Files.readAllBytes(record);
+      PierdProcess second = new PierdProcess(tmp.resolve("sharer"))
+          .env("PIER_ROOT", tmp.resolve("owner/root").toString())
+          .launch();
+
+      assertEquals(1, second.awaitExit());
+      assertEquals("pierd: another pierd is already using root " + tmp.resolve("owner/root")
+          + "; stop it, or give this one its own PIER_ROOT and PIER_RUN_ROOT",
+          lastLine(second.output()));
+      assertFalse(second.output().contains("recovered"), second.output());
+      assertArrayEquals(before, Files.readAllBytes(record));
+      assertEquals(0, Crictl.run(first.endpoint(), "version").exitCode());
+    }
+  }
+
+  @Test
+  void refusedDaemonsReadNoStateBeforeRefusing() throws Exception {
+    Path record = runningContainerRecord(tmp.resolve("kept/root"));
+    byte[] before = Files.readAllBytes(record);
+    PierdProcess badPort = new PierdProcess(tmp.resolve("kept"))
+        .env("PIER_MANAGEMENT_PORT", "99999")
+        .launch();
+
+    assertEquals(1, badPort.awaitExit());
+    assertTrue(lastLine(badPort.output()).startsWith(
+        "pierd: invalid configuration: pier.management-port=\"99999\""), badPort.output());
+    assertFalse(badPort.output().contains("recovered"), badPort.output());
+    assertFalse(badPort.output().contains("watching"), badPort.output());
+    assertArrayEquals(before, Files.readAllBytes(record));
+
+    try (PierdProcess first = new PierdProcess(tmp.resolve("live")).start()) {
+      PierdProcess runRootTaken = new PierdProcess(tmp.resolve("kept"))
+          .env("PIER_RUN_ROOT", tmp.resolve("live/run").toString())
+          .launch();
+
+      assertEquals(1, runRootTaken.awaitExit());
+      assertTrue(lastLine(runRootTaken.output()).startsWith(
+          "pierd: another pierd is already using run root"), runRootTaken.output());
+      assertFalse(runRootTaken.output().contains("recovered"), runRootTaken.output());
+      assertArrayEquals(before, Files.readAllBytes(record));
+    }
+  }
+
+  /** Writes the record of a running container that no runtime knows, as a crash leaves one. */
+  private Path runningContainerRecord(Path root) throws Exception {
+    String id = "c0ffee".repeat(10) + "abcd";
+    Map<String, Object> container = new LinkedHashMap<>();
+    container.put("id", id);
+    container.put("sandboxId", "f".repeat(64));
+    container.put("config", ContainerConfig.newBuilder()
+        .setMetadata(ContainerMetadata.newBuilder().setName("kept")).build().toByteArray());
+    container.put("imageId", "sha256:" + "0".repeat(64));
+    container.put("imageRef", "example/kept:1");
+    container.put("logPath", "");
+    container.put("bundle", root.resolve("containers/" + id + "/userdata").toString());
+    container.put("cgroupsPath", "");
+    container.put("stopSignal", "SIGTERM");
+    container.put("state", "RUNNING");
+    container.put("createdAtNanos", 1L);
+    container.put("startedAtNanos", 2L);
+    container.put("finishedAtNanos", 0L);
+    container.put("exitCode", 0);
+    container.put("reason", "");
+    container.put("message", "");
+    container.put("pid", 0);
+    container.put("monitorPid", 0);
+    Path record = Files.createDirectories(root.resolve("container-records"))
+        .resolve(id + ".json");
+    Files.write(record, json.writeValueAsBytes(container));
+    return record;
   }
 
   @Test
