@@ -314,6 +314,25 @@ class PierdIT {
     }
   }
 
+  @Test
+  void missingRuntimeWithContainersStartsNotReadyAndKeepsTheirRecords() throws Exception {
+    Path record = runningContainerRecord(tmp.resolve("noruntime/root"));
+    byte[] before = Files.readAllBytes(record);
+    try (PierdProcess pierd = new PierdProcess(tmp.resolve("noruntime"))
+        .env("PIER_RUNTIME", "/nonexistent/runc")
+        .start()) {
+      Crictl.Result info = Crictl.run(pierd.endpoint(), "info");
+      assertEquals(0, info.exitCode(), info.stderr());
+      JsonNode runtimeReady = json.readTree(info.stdout()).at("/status/conditions/0");
+      assertEquals("RuntimeReady", runtimeReady.get("type").asText());
+      assertFalse(runtimeReady.get("status").asBoolean(), runtimeReady.toString());
+      assertEquals("OCI runtime '/nonexistent/runc' not found or not executable"
+          + " (set pier.runtime / PIER_RUNTIME)", runtimeReady.get("message").asText());
+      assertFalse(pierd.output().contains("marking it exited"), pierd.output());
+      assertArrayEquals(before, Files.readAllBytes(record));
+    }
+  }
+
   /** Writes the record of a running container that no runtime knows, as a crash leaves one. */
   private Path runningContainerRecord(Path root) throws Exception {
     String id = "c0ffee".repeat(10) + "abcd";
