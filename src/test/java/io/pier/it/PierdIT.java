@@ -406,6 +406,19 @@ class PierdIT {
     }
   }
 
+  @Test
+  void bareMonitorNameIsLookedUpInPath() throws Exception {
+    try (PierdProcess pierd = new PierdProcess(tmp.resolve("conmon"))
+        .env("PIER_MONITOR", "conmon")
+        .start()) {
+      Crictl.Result info = Crictl.run(pierd.endpoint(), "info");
+      assertEquals(0, info.exitCode(), info.stderr());
+      JsonNode answer = json.readTree(info.stdout());
+      assertEquals("/usr/bin/conmon", answer.at("/config/monitor").asText(), info.stdout());
+      assertTrue(answer.at("/status/conditions/0/status").asBoolean(), info.stdout());
+    }
+  }
+
   private static HttpResponse<String> get(HttpClient http, String url) throws Exception {
     return http.send(HttpRequest.newBuilder(URI.create(url)).build(),
         HttpResponse.BodyHandlers.ofString());
