@@ -419,6 +419,53 @@ class PierdIT {
     }
   }
 
+  @Test
+  void emptyPathAndStringSettingsAreRefusedNamingTheKey() throws Exception {
+    Path config = Files.writeString(tmp.resolve("empty.yaml"), "pier:\n  root:\n");
+    assertEquals("pierd: invalid configuration: pier.root is empty in " + config
+        + "; give it a value, or remove the line for the default",
+        refusal(new PierdProcess(tmp.resolve("empty-file")).unset("PIER_ROOT")
+            .arg("--config").arg(config.toString()).launch()));
+
+    for (String variable : List.of("PIER_ROOT", "PIER_SOCKET", "PIER_RUNTIME")) {
+      String key = "pier." + variable.substring(5).toLowerCase().replace('_', '-');
+      assertEquals("pierd: invalid configuration: " + key + " is empty (" + variable
+          + "=); give it a value, or unset " + variable + " for the default",
+          refusal(new PierdProcess(tmp.resolve("empty-" + variable)).env(variable, "")
+              .launch()));
+    }
+  }
+
+  @Test
+  void looseValuesAndMisspeltVariablesAreRefusedNamingThem() throws Exception {
+    Path config = Files.writeString(tmp.resolve("loose.yaml"),
+        "pier:\n  restrict-oom-score-adj: maybe\n");
+    assertEquals("pierd: invalid configuration: pier.restrict-oom-score-adj=\"maybe\":"
+        + " expected true or false", refusal(new PierdProcess(tmp.resolve("maybe"))
+            .arg("--config").arg(config.toString()).launch()));
+
+    Path relative = Files.writeString(tmp.resolve("relative.yaml"),
+        "pier:\n  socket: relative.sock\n");
+    assertEquals("pierd: invalid configuration: pier.socket=\"relative.sock\": must be an"
+        + " absolute path", refusal(new PierdProcess(tmp.resolve("relative"))
+            .unset("PIER_SOCKET").arg("--config").arg(relative.toString()).launch()));
+    assertFalse(Files.exists(Path.of("relative.sock")));
+
+    String[][] cases = {
+        {"PIER_ROOT", "var/lib/pier", "pier.root=\"var/lib/pier\": must be an absolute path"},
+        {"PIER_MONITOR", "./piermon", "pier.monitor=\"./piermon\": must be an absolute path"},
+        {"PIER_CNI_PLUGIN_DIRS", "/opt/cni/bin,cni", "pier.cni-plugin-dirs=\"cni\""},
+        {"PIER_MANAGMENT_PORT", "9999", "unknown environment variable PIER_MANAGMENT_PORT;"
+            + " did you mean PIER_MANAGEMENT_PORT?"},
+    };
+    for (String[] c : cases) {
+      String line = refusal(new PierdProcess(tmp.resolve("loose-" + c[0])).env(c[0], c[1])
+          .launch());
+      assertTrue(line.startsWith("pierd: invalid configuration: "), line);
+      assertTrue(line.contains(c[2]), line);
+    }
+  }
+
   private static HttpResponse<String> get(HttpClient http, String url) throws Exception {
     return http.send(HttpRequest.newBuilder(URI.create(url)).build(),
         HttpResponse.BodyHandlers.ofString());
