@@ -259,10 +259,12 @@ public class ContainerManager {
       return get(container.id());
     }
     String signal = container.state() == Container.State.RUNNING && timeoutSeconds > 0
-        ? container.stopSignal() : "KILL";
-    LOG.infof("container %s (%s): stopping with SIG%s, %ds before SIGKILL", container.id(),
-        container.name(), signal.replaceFirst("^SIG", ""), timeoutSeconds);
-    if (!signal.equals("KILL")) {
+        ? container.stopSignal().replaceFirst("^SIG", "") : "KILL";
+    if (signal.equals("KILL")) {
+      LOG.infof("container %s (%s): stopping with SIGKILL", container.id(), container.name());
+    } else {
+      LOG.infof("container %s (%s): stopping with SIG%s, SIGKILL after %ds", container.id(),
+          container.name(), signal, timeoutSeconds);
       killQuietly(container.id(), signal);
       Optional<Container> done = await(exited, timeoutSeconds);
       if (done.isPresent()) {
