@@ -27,3 +27,11 @@ select_java() {
   done
   die "no Java 25 JDK found; install one (e.g. Temurin 25) or set JAVA_HOME to it"
 }
+
+# Whether a CNI configuration directory holds a network (*.conf, *.conflist or *.json).
+has_cni_network() {
+  for file in "$1"/*.conf "$1"/*.conflist "$1"/*.json; do
+    [ -f "$file" ] && return 0
+  done
+  return 1
+}

@@ -1,6 +1,7 @@
 package io.pier;
 
 import io.pier.config.ConfigFileSource;
+import io.pier.config.SettingNames;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.QuarkusApplication;
 import io.quarkus.runtime.annotations.QuarkusMain;
@@ -40,6 +41,11 @@ public final class PierDaemon implements QuarkusApplication {
     }
     if (configGiven && !(Files.isRegularFile(config) && Files.isReadable(config))) {
       fail("cannot read configuration file " + config + "; check the --config path", 2);
+    }
+    try {
+      SettingNames.checkEnvironment(System.getenv());
+    } catch (PierStartupException e) {
+      fail(e.getMessage(), 1);
     }
     if (Files.isReadable(config)) {
       System.setProperty(ConfigFileSource.FILE_PROPERTY, config.toAbsolutePath().toString());

@@ -31,6 +31,19 @@ public final class ConfigChecks {
 
   /** Checks every setting; throws with the first problem found. */
   public static void check(PierConfig config) {
+    checkAbsolute("pier.socket", config.socket());
+    checkAbsolute("pier.root", config.root());
+    checkAbsolute("pier.run-root", config.runRoot());
+    checkAbsolute("pier.cni-config-dir", config.cniConfigDir());
+    for (Path dir : config.cniPluginDirs()) {
+      checkAbsolute("pier.cni-plugin-dirs", dir);
+    }
+    // A bare name is looked up in PATH; a path with a slash must not depend on the cwd.
+    config.monitor().filter(p -> p.toString().contains("/"))
+        .ifPresent(p -> checkAbsolute("pier.monitor", p));
+    if (config.runtime().contains("/")) {
+      checkAbsolute("pier.runtime", Path.of(config.runtime()));
+    }
     checkPort("pier.management-port", config.managementPort(), false);
     checkHostPort("pier.stream-address", config.streamAddress(), true);
     for (String mirror : config.registryMirrors().orElse(List.of())) {
@@ -52,6 +65,12 @@ public final class ConfigChecks {
     if (Math.max(length, staged) > MAX_SOCKET_PATH) {
       throw invalid("pier.socket", socket.toString(), "too long for a unix socket: its"
           + " directory may take " + (MAX_SOCKET_PATH - STAGING_LENGTH) + " bytes");
+    }
+  }
+
+  private static void checkAbsolute(String key, Path path) {
+    if (!path.isAbsolute()) {
+      throw invalid(key, path.toString(), "must be an absolute path");
     }
   }
 

@@ -3,10 +3,14 @@ package io.pier.config;
 import io.pier.PierStartupException;
 import io.smallrye.config.source.yaml.YamlConfigSource;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.eclipse.microprofile.config.spi.ConfigSource;
 import org.eclipse.microprofile.config.spi.ConfigSourceProvider;
+import org.yaml.snakeyaml.Yaml;
 
 /**
  * Supplies pierd's YAML configuration file, ranked above the built-in defaults and below
@@ -41,6 +45,27 @@ public final class ConfigFileSource implements ConfigSourceProvider {
             + " in " + file + " (settings live under pier:)");
       }
     }
+    checkNoEmptyValues(Path.of(file));
     return List.of(yaml);
+  }
+
+  /**
+   * Refuses a key left without a value: the YAML source drops it, so the default would be
+   * used in silence.
+   */
+  private static void checkNoEmptyValues(Path file) {
+    Object document;
+    try (InputStream in = Files.newInputStream(file)) {
+      document = new Yaml().load(in);
+    } catch (IOException | RuntimeException e) {
+      throw new PierStartupException("cannot read configuration file " + file + ": "
+          + e.getMessage().replaceAll("\\s*\\n\\s*", " "), e);
+    }
+    if (document instanceof Map<?, ?> top && top.get("pier") instanceof Map<?, ?> settings) {
+      for (Map.Entry<?, ?> setting : settings.entrySet()) {
+        SettingNames.checkFileValue("pier." + setting.getKey(), setting.getValue(),
+            file.toString());
+      }
+    }
   }
 }

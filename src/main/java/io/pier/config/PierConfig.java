@@ -1,6 +1,7 @@
 package io.pier.config;
 
 import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithConverter;
 import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
 import java.util.List;
@@ -73,6 +74,7 @@ public interface PierConfig {
    * containerd's {@code restrict_oom_score_adj}: lowering it needs CAP_SYS_RESOURCE.
    */
   @WithDefault("true")
+  @WithConverter(StrictBoolean.class)
   boolean restrictOomScoreAdj();
 
   /** The cgroup manager setting: detect, or force one. */

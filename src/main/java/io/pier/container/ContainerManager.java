@@ -114,20 +114,37 @@ public class ContainerManager {
   /**
    * Picks up containers that lived through a pierd restart: exits written while pierd was
    * down come through the exit watcher's first scan; containers the runtime lost since are
-   * marked exited. Runs before the CRI socket serves.
+   * marked exited. When the runtime cannot be asked, records stay as they are. Runs before
+   * the CRI socket serves.
    */
   void recover(@Observes @Priority(5) StartupEvent event) {
     exitWatcher.start();
+    Optional<String> runtimeProblem = runtime.problem();
     int running = 0;
+    int unchecked = 0;
     for (Container container : List.copyOf(containers.values())) {
       if (container.state() == Container.State.EXITED) {
         continue;
       }
-      Optional<RuntimeState> state = runtime.state(container.id());
       Optional<ContainerExit> exit = exitWatcher.exitOf(container.id());
       if (exit.isPresent()) {
         onExit(exit.get());
-      } else if (state.isEmpty() || state.get().status() == RuntimeState.Status.STOPPED) {
+        continue;
+      }
+      if (runtimeProblem.isPresent()) {
+        unchecked++;
+        continue;
+      }
+      Optional<RuntimeState> state;
+      try {
+        state = runtime.state(container.id());
+      } catch (RuntimeException e) {
+        LOG.warnf("container %s: cannot ask the runtime for its state, leaving it as"
+            + " recorded: %s", container.id(), e.getMessage());
+        unchecked++;
+        continue;
+      }
+      if (state.isEmpty() || state.get().status() == RuntimeState.Status.STOPPED) {
         String why = state.isEmpty() ? "the runtime no longer knows it"
             : "it stopped and its monitor left no exit file";
         LOG.warnf("container %s: %s; marking it exited", container.id(), why);
@@ -136,9 +153,13 @@ public class ContainerManager {
         running++;
       }
     }
+    if (runtimeProblem.isPresent() && unchecked > 0) {
+      LOG.warnf("%d containers left as recorded, unchecked: %s", unchecked,
+          runtimeProblem.get());
+    }
     if (!containers.isEmpty()) {
-      LOG.infof("recovered %d containers, %d of them created or running", containers.size(),
-          running);
+      LOG.infof("recovered %d containers, %d of them running, %d unchecked",
+          containers.size(), running, unchecked);
     }
   }
 
@@ -242,12 +263,12 @@ public class ContainerManager {
       return get(container.id());
     }
     String signal = container.state() == Container.State.RUNNING && timeoutSeconds > 0
-        ? container.stopSignal() : "KILL";
+        ? container.stopSignal().replaceFirst("^SIG", "") : "KILL";
     if (signal.equals("KILL")) {
       LOG.infof("container %s (%s): stopping with SIGKILL", container.id(), container.name());
     } else {
       LOG.infof("container %s (%s): stopping with SIG%s, SIGKILL after %ds", container.id(),
-          container.name(), signal.replaceFirst("^SIG", ""), timeoutSeconds);
+          container.name(), signal, timeoutSeconds);
       killQuietly(container.id(), signal);
       Optional<Container> done = awaitExit(container, exited, timeoutSeconds);
       if (done.isPresent()) {

@@ -14,27 +14,18 @@ import io.pier.cri.v1.ImageServiceGrpc;
 import io.pier.cri.v1.RuntimeServiceGrpc;
 import io.pier.metrics.CriRequestMetrics;
 import io.quarkus.runtime.StartupEvent;
-import io.pier.config.ConfigChecks;
-import io.pier.state.StateDirectories;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
@@ -55,7 +46,6 @@ public class CriSocketServer {
   private static final int MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 
   private final Path socket;
-  private final Path runRoot;
   private final RuntimeServiceHandler runtimeService;
   private final ImageServiceHandler imageService;
   private final CriRequestMetrics metrics;
@@ -63,16 +53,11 @@ public class CriSocketServer {
   private Server server;
   private EventLoopGroup acceptor;
   private EventLoopGroup workers;
-  private FileChannel socketLock;
-  private FileChannel runRootLock;
   private Object socketInode;
 
-  CriSocketServer(PierConfig config, StateDirectories dirs, RuntimeServiceHandler runtimeService,
+  CriSocketServer(PierConfig config, RuntimeServiceHandler runtimeService,
       ImageServiceHandler imageService, CriRequestMetrics metrics) {
-    // Settings are checked and state directories made (by StateDirectories' constructor)
-    // before anything is served.
-    ConfigChecks.check(config);
-    this.runRoot = dirs.runRoot();
+    // StateDirectories has checked the settings and holds this socket's lock.
     this.socket = config.socket().toAbsolutePath();
     this.runtimeService = runtimeService;
     this.imageService = imageService;
@@ -92,7 +77,7 @@ public class CriSocketServer {
   void start(@Observes @Priority(10) StartupEvent event) {
     try {
       Files.createDirectories(socket.getParent());
-      claimSocketPath();
+      removeStaleSocket();
       bind();
     } catch (IOException e) {
       throw new PierStartupException("cannot serve CRI on " + socket + ": " + e.getMessage(), e);
@@ -104,7 +89,6 @@ public class CriSocketServer {
   @PreDestroy
   void stop() {
     if (server == null) {
-      releaseLocks();
       return;
     }
     server.shutdown();
@@ -119,26 +103,11 @@ public class CriSocketServer {
     acceptor.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     removeOwnSocket();
-    releaseLocks();
     LOG.infof("stopped serving CRI on %s", socket);
   }
 
-  /**
-   * Makes sure no other pierd serves this socket or uses this run root: holds a lock on
-   * each for the daemon's lifetime, and removes a stale socket file a crashed daemon left.
-   */
-  private void claimSocketPath() throws IOException {
-    runRootLock = lock(runRoot.resolve("pierd.lock"));
-    if (runRootLock == null) {
-      throw new PierStartupException("another pierd is already using run root " + runRoot
-          + "; stop it, or give this one its own PIER_RUN_ROOT and PIER_ROOT");
-    }
-    socketLock = lock(socket.resolveSibling(socket.getFileName() + ".lock"));
-    if (socketLock == null || answers(socket)) {
-      releaseLocks();
-      throw new PierStartupException("another pierd is already serving " + socket
-          + "; stop it, or give this one its own socket with PIER_SOCKET");
-    }
+  /** Removes a socket file a crashed daemon left; the socket's lock is this daemon's. */
+  private void removeStaleSocket() throws IOException {
     if (Files.exists(socket, LinkOption.NOFOLLOW_LINKS)) {
       boolean isSocket = Files.readAttributes(socket, BasicFileAttributes.class,
           LinkOption.NOFOLLOW_LINKS).isOther();
@@ -147,35 +116,6 @@ public class CriSocketServer {
       }
       LOG.infof("removing stale socket %s", socket);
       Files.delete(socket);
-    }
-  }
-
-  /**
-   * Takes an exclusive lock on a root-only file, or returns null when another process holds
-   * it. The file is private so no unprivileged user can hold it to keep pierd from starting.
-   */
-  private static FileChannel lock(Path file) throws IOException {
-    FileChannel channel = FileChannel.open(file, Set.of(StandardOpenOption.CREATE,
-        StandardOpenOption.WRITE), PosixFilePermissions.asFileAttribute(
-            PosixFilePermissions.fromString("rw-------")));
-    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-    FileLock lock = channel.tryLock();
-    if (lock == null) {
-      channel.close();
-      return null;
-    }
-    return channel;
-  }
-
-  private void releaseLocks() {
-    for (FileChannel channel : new FileChannel[] {socketLock, runRootLock}) {
-      try {
-        if (channel != null) {
-          channel.close();
-        }
-      } catch (IOException e) {
-        LOG.debugf("releasing a lock: %s", e.getMessage());
-      }
     }
   }
 
@@ -224,18 +164,6 @@ public class CriSocketServer {
       }
     } catch (IOException e) {
       LOG.warnf("could not remove %s: %s", socket, e.getMessage());
-    }
-  }
-
-  /** Whether something accepts connections on a socket path. */
-  static boolean answers(Path path) {
-    if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
-      return false;
-    }
-    try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-      return channel.connect(UnixDomainSocketAddress.of(path));
-    } catch (IOException e) {
-      return false;
     }
   }
 }

@@ -9,11 +9,12 @@ import java.nio.channels.SocketChannel;
 import java.util.Optional;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
-import org.eclipse.microprofile.health.Liveness;
 import org.eclipse.microprofile.health.Readiness;
 
-/** Live and ready while the CRI socket accepts connections. */
-@Liveness
+/**
+ * Ready while the CRI socket accepts connections. Readiness only: {@code /q/health} lists
+ * liveness and readiness checks together, so one bean in both would be listed twice.
+ */
 @Readiness
 @ApplicationScoped
 public class CriSocketCheck implements HealthCheck {

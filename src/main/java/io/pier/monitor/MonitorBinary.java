@@ -1,6 +1,7 @@
 package io.pier.monitor;
 
 import io.pier.config.PierConfig;
+import io.pier.system.Executables;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,7 +17,17 @@ public class MonitorBinary {
   private final Path path;
 
   MonitorBinary(PierConfig config) {
-    this.path = config.monitor().orElseGet(MonitorBinary::defaultMonitor).toAbsolutePath();
+    this.path = config.monitor().map(MonitorBinary::resolve)
+        .orElseGet(MonitorBinary::defaultMonitor);
+  }
+
+  /** A bare name (such as {@code conmon}) is looked up in {@code PATH}, as pier.runtime is. */
+  private static Path resolve(Path configured) {
+    String setting = configured.toString();
+    if (Executables.isBareName(setting)) {
+      return Executables.find(setting).orElse(configured);
+    }
+    return configured.toAbsolutePath();
   }
 
   /** The monitor binary's path. */
@@ -29,7 +40,8 @@ public class MonitorBinary {
     if (Files.isRegularFile(path) && Files.isExecutable(path)) {
       return Optional.empty();
     }
-    return Optional.of("monitor " + path + " not found or not executable"
+    String where = path.isAbsolute() ? "" : " in PATH";
+    return Optional.of("monitor " + path + " not found" + where + " or not executable"
         + " (set pier.monitor / PIER_MONITOR)");
   }
 

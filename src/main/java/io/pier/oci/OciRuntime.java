@@ -3,11 +3,10 @@ package io.pier.oci;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pier.config.PierConfig;
+import io.pier.system.Executables;
 import io.pier.system.HostCommand;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.io.File;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Optional;
@@ -66,21 +65,7 @@ public class OciRuntime {
 
   /** The executable runtime binary, looked up in {@code PATH} when a bare name is set. */
   public Optional<Path> binary() {
-    if (configured.contains("/")) {
-      Path path = Path.of(configured);
-      return Files.isExecutable(path) ? Optional.of(path) : Optional.empty();
-    }
-    String pathVar = System.getenv().getOrDefault("PATH", "/usr/local/sbin:/usr/sbin:/usr/bin");
-    for (String dir : (pathVar + ":/usr/local/sbin:/usr/sbin:/sbin").split(File.pathSeparator)) {
-      if (dir.isEmpty()) {
-        continue;
-      }
-      Path candidate = Path.of(dir, configured);
-      if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
-        return Optional.of(candidate);
-      }
-    }
-    return Optional.empty();
+    return Executables.find(configured);
   }
 
   /** Why the runtime cannot be used, or empty when it is found and executable. */

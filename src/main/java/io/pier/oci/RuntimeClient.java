@@ -40,6 +40,11 @@ public class RuntimeClient {
     return runtimeRoot;
   }
 
+  /** Why the runtime cannot be run, or empty when it can. */
+  public Optional<String> problem() {
+    return runtime.problem();
+  }
+
   /** The container's runtime state, or empty when the runtime does not know it. */
   public Optional<RuntimeState> state(String id) {
     HostCommand.Result result = command("state", id).run();

@@ -1,8 +1,10 @@
 package io.pier.state;
 
 import io.pier.PierStartupException;
+import io.pier.config.ConfigChecks;
 import io.pier.config.PierConfig;
 import io.quarkus.runtime.Startup;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -11,8 +13,14 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Optional;
 import org.jboss.logging.Logger;
 
-/** The root and run-root directories pierd keeps its state in. */
-@Startup
+/**
+ * The root and run-root directories pierd keeps its state in, locked for this daemon.
+ *
+ * <p>Made first at start-up (every bean that reads state reads its paths from here): settings
+ * are checked and the locks taken before any record is read, so a refused daemon touches
+ * nothing.
+ */
+@Startup(1)
 @ApplicationScoped
 public class StateDirectories {
 
@@ -20,15 +28,24 @@ public class StateDirectories {
 
   private final Path root;
   private final Path runRoot;
+  private final DaemonLocks locks;
 
   StateDirectories(PierConfig config) {
+    ConfigChecks.check(config);
     this.root = config.root().toAbsolutePath();
     this.runRoot = config.runRoot().toAbsolutePath();
     create(root, "pier.root");
     create(runRoot, "pier.run-root");
     create(imageStore(), "pier.root");
     create(containerStore(), "pier.root");
+    this.locks = DaemonLocks.claim(runRoot, root, config.socket().toAbsolutePath());
     LOG.infof("state in %s, runtime state in %s", root, runRoot);
+  }
+
+  /** Lets another pierd use these directories once this one has stopped. */
+  @PreDestroy
+  void release() {
+    locks.close();
   }
 
   /** Persistent state: survives restarts and reboots. */

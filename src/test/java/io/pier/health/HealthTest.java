@@ -1,6 +1,7 @@
 package io.pier.health;
 
 import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsInAnyOrder;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItems;
 
@@ -24,7 +25,15 @@ class HealthTest {
     given().get(live).then()
         .statusCode(200)
         .body("status", equalTo("UP"))
-        .body("checks.name", hasItems("cri-socket"));
+        .body("checks.name", hasItems("cri-server"));
+  }
+
+  @Test
+  void allChecksListEachCheckOnce() {
+    given().get(live.toString().replace("/health/live", "/health")).then()
+        .statusCode(200)
+        .body("checks.name", containsInAnyOrder("cri-server", "oci-runtime", "monitor",
+            "state-directories", "cri-socket", "cni-config"));
   }
 
   @Test

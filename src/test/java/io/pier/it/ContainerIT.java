@@ -80,6 +80,8 @@ class ContainerIT {
       assertEquals(0, stop.exitCode(), stop.stderr());
       long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
       assertTrue(took < 10_000, "stop took " + took + " ms");
+      assertTrue(pierd.output().contains(ctr
+          + " (greeter): stopping with SIGTERM, SIGKILL after 2s"), pierd.output());
       status = inspect(pierd, ctr);
       assertEquals("CONTAINER_EXITED", status.at("/status/state").asText());
       // sh as PID 1 ignores SIGTERM, so the stop ends in SIGKILL: 128 + 9.
@@ -357,6 +359,8 @@ class ContainerIT {
       assertEquals("CONTAINER_EXITED", quit.at("/status/state").asText());
       assertEquals(42, quit.at("/status/exitCode").asInt());
       assertEquals(0, Crictl.run(pierd.endpoint(), "stop", "-t", "0", counter).exitCode());
+      assertTrue(pierd.output().contains(counter + " (counter): stopping with SIGKILL\n"),
+          pierd.output());
       List<String> lines = Crictl.run(pierd.endpoint(), "logs", counter).stdout().lines()
           .toList();
       assertTrue(lines.size() > 150, "only " + lines.size() + " lines");

@@ -1,5 +1,6 @@
 package io.pier.it;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -7,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pier.cri.v1.ContainerConfig;
+import io.pier.cri.v1.ContainerMetadata;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -19,7 +22,9 @@ import java.nio.file.Path;
 import java.nio.file.DirectoryStream;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -263,6 +268,101 @@ class PierdIT {
   }
 
   @Test
+  void secondDaemonOnTheSameRootIsRefusedAndTouchesNothing() throws Exception {
+    try (PierdProcess first = new PierdProcess(tmp.resolve("owner")).start()) {
+      Path record = runningContainerRecord(tmp.resolve("owner/root"));
+      byte[] before = Files.readAllBytes(record);
+      PierdProcess second = new PierdProcess(tmp.resolve("sharer"))
+          .env("PIER_ROOT", tmp.resolve("owner/root").toString())
+          .launch();
+
+      assertEquals(1, second.awaitExit());
+      assertEquals("pierd: another pierd is already using root " + tmp.resolve("owner/root")
+          + "; stop it, or give this one its own PIER_ROOT and PIER_RUN_ROOT",
+          lastLine(second.output()));
+      assertFalse(second.output().contains("recovered"), second.output());
+      assertArrayEquals(before, Files.readAllBytes(record));
+      assertEquals(0, Crictl.run(first.endpoint(), "version").exitCode());
+    }
+  }
+
+  @Test
+  void refusedDaemonsReadNoStateBeforeRefusing() throws Exception {
+    Path record = runningContainerRecord(tmp.resolve("kept/root"));
+    byte[] before = Files.readAllBytes(record);
+    PierdProcess badPort = new PierdProcess(tmp.resolve("kept"))
+        .env("PIER_MANAGEMENT_PORT", "99999")
+        .launch();
+
+    assertEquals(1, badPort.awaitExit());
+    assertTrue(lastLine(badPort.output()).startsWith(
+        "pierd: invalid configuration: pier.management-port=\"99999\""), badPort.output());
+    assertFalse(badPort.output().contains("recovered"), badPort.output());
+    assertFalse(badPort.output().contains("watching"), badPort.output());
+    assertArrayEquals(before, Files.readAllBytes(record));
+
+    try (PierdProcess first = new PierdProcess(tmp.resolve("live")).start()) {
+      PierdProcess runRootTaken = new PierdProcess(tmp.resolve("kept"))
+          .env("PIER_RUN_ROOT", tmp.resolve("live/run").toString())
+          .launch();
+
+      assertEquals(1, runRootTaken.awaitExit());
+      assertTrue(lastLine(runRootTaken.output()).startsWith(
+          "pierd: another pierd is already using run root"), runRootTaken.output());
+      assertFalse(runRootTaken.output().contains("recovered"), runRootTaken.output());
+      assertArrayEquals(before, Files.readAllBytes(record));
+    }
+  }
+
+  @Test
+  void missingRuntimeWithContainersStartsNotReadyAndKeepsTheirRecords() throws Exception {
+    Path record = runningContainerRecord(tmp.resolve("noruntime/root"));
+    byte[] before = Files.readAllBytes(record);
+    try (PierdProcess pierd = new PierdProcess(tmp.resolve("noruntime"))
+        .env("PIER_RUNTIME", "/nonexistent/runc")
+        .start()) {
+      Crictl.Result info = Crictl.run(pierd.endpoint(), "info");
+      assertEquals(0, info.exitCode(), info.stderr());
+      JsonNode runtimeReady = json.readTree(info.stdout()).at("/status/conditions/0");
+      assertEquals("RuntimeReady", runtimeReady.get("type").asText());
+      assertFalse(runtimeReady.get("status").asBoolean(), runtimeReady.toString());
+      assertEquals("OCI runtime '/nonexistent/runc' not found or not executable"
+          + " (set pier.runtime / PIER_RUNTIME)", runtimeReady.get("message").asText());
+      assertFalse(pierd.output().contains("marking it exited"), pierd.output());
+      assertArrayEquals(before, Files.readAllBytes(record));
+    }
+  }
+
+  /** Writes the record of a running container that no runtime knows, as a crash leaves one. */
+  private Path runningContainerRecord(Path root) throws Exception {
+    String id = "c0ffee".repeat(10) + "abcd";
+    Map<String, Object> container = new LinkedHashMap<>();
+    container.put("id", id);
+    container.put("sandboxId", "f".repeat(64));
+    container.put("config", ContainerConfig.newBuilder()
+        .setMetadata(ContainerMetadata.newBuilder().setName("kept")).build().toByteArray());
+    container.put("imageId", "sha256:" + "0".repeat(64));
+    container.put("imageRef", "example/kept:1");
+    container.put("logPath", "");
+    container.put("bundle", root.resolve("containers/" + id + "/userdata").toString());
+    container.put("cgroupsPath", "");
+    container.put("stopSignal", "SIGTERM");
+    container.put("state", "RUNNING");
+    container.put("createdAtNanos", 1L);
+    container.put("startedAtNanos", 2L);
+    container.put("finishedAtNanos", 0L);
+    container.put("exitCode", 0);
+    container.put("reason", "");
+    container.put("message", "");
+    container.put("pid", 0);
+    container.put("monitorPid", 0);
+    Path record = Files.createDirectories(root.resolve("container-records"))
+        .resolve(id + ".json");
+    Files.write(record, json.writeValueAsBytes(container));
+    return record;
+  }
+
+  @Test
   void badValuesOfOtherSettingsAreRefusedNamingTheKey() throws Exception {
     String[][] cases = {
         {"PIER_MANAGEMENT_PORT", "70000", "pier.management-port=\"70000\""},
@@ -303,6 +403,66 @@ class PierdIT {
       assertTrue(effective.get("runtime").asText().endsWith("/runc"),
           "PIER_RUNTIME must override the file: " + effective);
       assertFalse(effective.get("runtime").asText().contains("nonexistent"));
+    }
+  }
+
+  @Test
+  void bareMonitorNameIsLookedUpInPath() throws Exception {
+    try (PierdProcess pierd = new PierdProcess(tmp.resolve("conmon"))
+        .env("PIER_MONITOR", "conmon")
+        .start()) {
+      Crictl.Result info = Crictl.run(pierd.endpoint(), "info");
+      assertEquals(0, info.exitCode(), info.stderr());
+      JsonNode answer = json.readTree(info.stdout());
+      assertEquals("/usr/bin/conmon", answer.at("/config/monitor").asText(), info.stdout());
+      assertTrue(answer.at("/status/conditions/0/status").asBoolean(), info.stdout());
+    }
+  }
+
+  @Test
+  void emptyPathAndStringSettingsAreRefusedNamingTheKey() throws Exception {
+    Path config = Files.writeString(tmp.resolve("empty.yaml"), "pier:\n  root:\n");
+    assertEquals("pierd: invalid configuration: pier.root is empty in " + config
+        + "; give it a value, or remove the line for the default",
+        refusal(new PierdProcess(tmp.resolve("empty-file")).unset("PIER_ROOT")
+            .arg("--config").arg(config.toString()).launch()));
+
+    for (String variable : List.of("PIER_ROOT", "PIER_SOCKET", "PIER_RUNTIME")) {
+      String key = "pier." + variable.substring(5).toLowerCase().replace('_', '-');
+      assertEquals("pierd: invalid configuration: " + key + " is empty (" + variable
+          + "=); give it a value, or unset " + variable + " for the default",
+          refusal(new PierdProcess(tmp.resolve("empty-" + variable)).env(variable, "")
+              .launch()));
+    }
+  }
+
+  @Test
+  void looseValuesAndMisspeltVariablesAreRefusedNamingThem() throws Exception {
+    Path config = Files.writeString(tmp.resolve("loose.yaml"),
+        "pier:\n  restrict-oom-score-adj: maybe\n");
+    assertEquals("pierd: invalid configuration: pier.restrict-oom-score-adj=\"maybe\":"
+        + " expected true or false", refusal(new PierdProcess(tmp.resolve("maybe"))
+            .arg("--config").arg(config.toString()).launch()));
+
+    Path relative = Files.writeString(tmp.resolve("relative.yaml"),
+        "pier:\n  socket: relative.sock\n");
+    assertEquals("pierd: invalid configuration: pier.socket=\"relative.sock\": must be an"
+        + " absolute path", refusal(new PierdProcess(tmp.resolve("relative"))
+            .unset("PIER_SOCKET").arg("--config").arg(relative.toString()).launch()));
+    assertFalse(Files.exists(Path.of("relative.sock")));
+
+    String[][] cases = {
+        {"PIER_ROOT", "var/lib/pier", "pier.root=\"var/lib/pier\": must be an absolute path"},
+        {"PIER_MONITOR", "./piermon", "pier.monitor=\"./piermon\": must be an absolute path"},
+        {"PIER_CNI_PLUGIN_DIRS", "/opt/cni/bin,cni", "pier.cni-plugin-dirs=\"cni\""},
+        {"PIER_MANAGMENT_PORT", "9999", "unknown environment variable PIER_MANAGMENT_PORT;"
+            + " did you mean PIER_MANAGEMENT_PORT?"},
+    };
+    for (String[] c : cases) {
+      String line = refusal(new PierdProcess(tmp.resolve("loose-" + c[0])).env(c[0], c[1])
+          .launch());
+      assertTrue(line.startsWith("pierd: invalid configuration: "), line);
+      assertTrue(line.contains(c[2]), line);
     }
   }
 

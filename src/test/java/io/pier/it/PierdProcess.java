@@ -43,6 +43,12 @@ final class PierdProcess implements AutoCloseable {
     return this;
   }
 
+  /** Leaves a variable this helper sets by default out of pierd's environment. */
+  PierdProcess unset(String key) {
+    env.remove(key);
+    return this;
+  }
+
   PierdProcess arg(String value) {
     args.add(value);
     return this;
