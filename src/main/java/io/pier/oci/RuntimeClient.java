@@ -88,6 +88,16 @@ public class RuntimeClient {
     check("update", id, command("update", "--resources", "-", id).stdin(resourcesJson).run());
   }
 
+  /**
+   * The command line that runs a process in a container in the foreground and exits with its
+   * exit code; the runtime writes the process's host PID to {@code pidFile}.
+   */
+  public List<String> execCommand(String id, Path processSpec, Path pidFile) {
+    return List.of(runtime.binary().map(Path::toString).orElse(runtime.configured()),
+        "--root", runtimeRoot.toString(), "exec", "--process", processSpec.toString(),
+        "--pid-file", pidFile.toString(), id);
+  }
+
   private HostCommand command(String... args) {
     List<String> argv = new ArrayList<>();
     argv.add(runtime.binary().map(Path::toString).orElse(runtime.configured()));
