@@ -119,11 +119,14 @@ final class SpdyConnection extends SimpleChannelInboundHandler<SpdyFrame> {
     ctx.close();
   }
 
-  /** Sends bytes on a stream, waiting while the client does not keep up. */
+  /**
+   * Sends bytes on a stream, waiting while the client does not keep up. The bytes are copied:
+   * callers reuse their buffers while the write is still queued.
+   */
   void send(int streamId, byte[] data, int offset, int length) throws IOException {
     for (int done = 0; done < length; ) {
       int n = Math.min(MAX_FRAME, length - done);
-      write(new DefaultSpdyDataFrame(streamId, Unpooled.wrappedBuffer(data, offset + done, n)));
+      write(new DefaultSpdyDataFrame(streamId, Unpooled.copiedBuffer(data, offset + done, n)));
       done += n;
     }
   }
