@@ -16,8 +16,9 @@ import java.util.regex.Pattern;
 
 /**
  * Calls the OCI runtime (runc's command line, which crun shares) for the operations pierd
- * does itself; creating containers and exec are the monitor's job. Pier keeps its
- * containers under its own runtime root so they never mix with another runtime's.
+ * does itself and the command line of a streaming exec; creating containers and ExecSync are
+ * the monitor's job. Pier keeps its containers under its own runtime root so they never mix
+ * with another runtime's.
  */
 @ApplicationScoped
 public class RuntimeClient {

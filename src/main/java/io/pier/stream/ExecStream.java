@@ -125,6 +125,8 @@ final class ExecStream {
     int master = StreamNative.openPtyMaster();
     try {
       File terminal = new File(StreamNative.ptsName(master));
+      // Limitation: runc sizes the container's terminal only after the process has started,
+      // so a process that asks at once may see 0x0 for a moment.
       TerminalSize size = session.lastSize();
       StreamNative.setWindowSize(master, size == null ? 24 : size.height(),
           size == null ? 80 : size.width());

@@ -34,6 +34,8 @@ final class Inbound {
     }
     byte[] bytes = ByteBufUtil.getBytes(data);
     queue.add(bytes);
+    // Limitation: pausing reads pauses every stream of the connection, so one slow pod
+    // connection holds back the others that share a port-forward session.
     if (queued.addAndGet(bytes.length) > PAUSE_ABOVE) {
       connection.config().setAutoRead(false);
     }

@@ -112,6 +112,9 @@ final class StreamRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
   private void webSocket(ChannelHandlerContext ctx, FullHttpRequest request,
       StreamRequest target) {
     boolean portForward = target instanceof StreamRequest.PortForward;
+    // Limitation: port-forward over WebSocket is served only as client-go tunnels it (SPDY
+    // inside binary messages), not in the older channel framing with a port per channel pair;
+    // the base64 text framing of remote commands is not served either.
     List<String> supported = portForward
         ? List.of(Protocols.PORT_FORWARD_TUNNEL) : Protocols.WEBSOCKET_COMMAND;
     String location = "ws://" + request.headers().get(HttpHeaderNames.HOST, "localhost")

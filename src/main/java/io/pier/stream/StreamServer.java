@@ -43,6 +43,7 @@ public class StreamServer {
     this.runner = runner;
   }
 
+  // Limitation: plain HTTP only; no TLS for a streaming address beyond loopback.
   void start(@Observes StartupEvent event) {
     InetSocketAddress bind = parse(address);
     group = new NioEventLoopGroup(1, Thread.ofPlatform().name("stream-io-", 0).factory());
