@@ -39,6 +39,8 @@ final class SpdyCommand implements SpdyConnection.Target, CommandSession.Wire {
       streamIds.put(role.get(), streamId);
     }
     roles.put(streamId, role.get());
+    // Limitation: no deadline for the remaining streams; a client that never opens them
+    // holds its connection, and nothing else, until it closes it.
     if (!started && streamIds.keySet().containsAll(session.streams())) {
       started = true;
       starter.start(session);
