@@ -36,7 +36,7 @@ final class SpdyConnection extends SimpleChannelInboundHandler<SpdyFrame> {
 
   private static final Logger LOG = Logger.getLogger(SpdyConnection.class);
   /** Largest data frame sent. */
-  private static final int MAX_FRAME = 32 * 1024;
+  private static final int MAX_FRAME = 64 * 1024;
 
   /** What the client's streams are for: a remote command or port-forward. */
   interface Target {

@@ -3,7 +3,9 @@ package io.pier.stream;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
@@ -51,6 +53,10 @@ public class StreamServer {
       server = new ServerBootstrap()
           .group(group)
           .channel(NioServerSocketChannel.class)
+          // Senders wait only once this much is queued: a 64 KiB mark made every large
+          // port-forward write wait for the socket.
+          .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
+              new WriteBufferWaterMark(1 << 20, 4 << 20))
           .childHandler(new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
