@@ -11,8 +11,9 @@ port-forward: `crictl port-forward <pod> <local>:8080` once per runtime, then
 `curl -o /dev/null` of the file through the local port, --transfers times per runtime in
 turns; throughput in MB/s from curl's total time.
 
-Printed: median, p90 and min of each figure per runtime and the ratio Pier / containerd
-(for exec, lower is better; for throughput, higher is better).
+Printed: median, p90 and min of exec times; median, best and worst throughput per runtime;
+the ratio Pier / containerd of the medians (exec: lower is better; throughput: higher is
+better).
 
 Run as root from the repository (it builds target/pier first if it is missing):
   /usr/bin/python3 bench/stream/bench.py [--execs 30] [--transfers 5] [--megabytes 100]
@@ -136,17 +137,16 @@ def report(execs, rates, names, megabytes):
     print()
     print("port-forward, %d MB through curl (MB/s); ratio = Pier / containerd (higher is better)"
           % megabytes)
-    print("%-14s %8s %8s %8s %6s" % ("runtime", "median", "p90", "min", "n"))
+    print("%-14s %8s %8s %8s %6s" % ("runtime", "median", "best", "worst", "n"))
     for name in names:
-        med, _, low = summary(rates[name])
-        high = max(rates[name])
-        print("%-14s %8.1f %8.1f %8.1f %6d" % (name, med, high, low, len(rates[name])))
+        print("%-14s %8.1f %8.1f %8.1f %6d" % (name, statistics.median(rates[name]),
+                                               max(rates[name]), min(rates[name]),
+                                               len(rates[name])))
     base = statistics.median(rates["containerd"])
     for name in names:
         if name != "containerd":
             print("ratio %s / containerd (median): %.2f" % (
                 name, statistics.median(rates[name]) / base))
-    print("(for throughput the p90 column is the best transfer)")
 
 
 def main():
