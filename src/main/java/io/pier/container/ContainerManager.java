@@ -321,11 +321,23 @@ public class ContainerManager {
 
   /** Runs {@code command} in a running container and waits for it, at most the timeout. */
   public ExecResult execSync(String idOrPrefix, List<String> command, int timeoutSeconds) {
-    Container container = get(idOrPrefix);
-    if (container.state() != Container.State.RUNNING) {
-      throw new FailedPreconditionException("container " + container.id() + " is "
-          + container.state().name().toLowerCase() + "; exec needs a running container");
+    ExecPlan plan = prepareExec(idOrPrefix, command, false);
+    try {
+      LOG.debugf("container %s: exec %s", plan.container().id(), command);
+      return monitors.exec(plan.container().id(), plan.processSpec(), plan.directory(),
+          timeoutSeconds);
+    } finally {
+      Trees.delete(plan.directory());
     }
+  }
+
+  /**
+   * Checks that {@code command} can run in the container now and writes its OCI process spec
+   * (the container's own process with these arguments) to a new directory; the caller
+   * removes the directory when the process has ended.
+   */
+  public ExecPlan prepareExec(String idOrPrefix, List<String> command, boolean terminal) {
+    Container container = running(idOrPrefix, "exec");
     if (command.isEmpty()) {
       throw new IllegalArgumentException("exec in container " + container.id()
           + ": the command is empty");
@@ -338,15 +350,27 @@ public class ContainerManager {
       JsonNode config = json.readTree(container.bundle().resolve("config.json").toFile());
       ObjectNode process = ((ObjectNode) config.path("process")).deepCopy();
       process.set("args", json.valueToTree(command));
-      process.put("terminal", false);
+      process.put("terminal", terminal);
       Files.write(processSpec, json.writeValueAsBytes(process));
-      LOG.debugf("container %s: exec %s", container.id(), command);
-      return monitors.exec(container.id(), processSpec, dir, timeoutSeconds);
+      return new ExecPlan(container, dir, processSpec);
     } catch (IOException e) {
-      throw new UncheckedIOException("exec in container " + container.id(), e);
-    } finally {
       Trees.delete(dir);
+      throw new UncheckedIOException("exec in container " + container.id(), e);
     }
+  }
+
+  /**
+   * The container with this ID or prefix when it is running; NOT_FOUND or
+   * FAILED_PRECONDITION naming it otherwise.
+   */
+  public Container running(String idOrPrefix, String purpose) {
+    Container container = get(idOrPrefix);
+    if (container.state() != Container.State.RUNNING) {
+      throw new FailedPreconditionException("container " + container.id() + " is "
+          + container.state().name().toLowerCase() + "; " + purpose
+          + " needs a running container");
+    }
+    return container;
   }
 
   /** Asks the container's monitor to reopen its log file (after kubelet rotated it). */

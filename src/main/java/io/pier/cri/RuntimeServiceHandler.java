@@ -4,6 +4,8 @@ import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import io.pier.BuildInfo;
 import io.pier.cgroup.CgroupDriver;
+import io.pier.cri.v1.AttachRequest;
+import io.pier.cri.v1.AttachResponse;
 import io.pier.cri.v1.ContainerEventResponse;
 import io.pier.cri.v1.ContainerStatsRequest;
 import io.pier.cri.v1.ContainerStatsResponse;
@@ -11,6 +13,8 @@ import io.pier.cri.v1.ContainerStatusRequest;
 import io.pier.cri.v1.ContainerStatusResponse;
 import io.pier.cri.v1.CreateContainerRequest;
 import io.pier.cri.v1.CreateContainerResponse;
+import io.pier.cri.v1.ExecRequest;
+import io.pier.cri.v1.ExecResponse;
 import io.pier.cri.v1.ExecSyncRequest;
 import io.pier.cri.v1.ExecSyncResponse;
 import io.pier.cri.v1.GetEventsRequest;
@@ -24,6 +28,8 @@ import io.pier.cri.v1.ListPodSandboxResponse;
 import io.pier.cri.v1.ListPodSandboxStatsRequest;
 import io.pier.cri.v1.ListPodSandboxStatsResponse;
 import io.pier.cri.v1.PodSandboxStatsRequest;
+import io.pier.cri.v1.PortForwardRequest;
+import io.pier.cri.v1.PortForwardResponse;
 import io.pier.cri.v1.PodSandboxStatsResponse;
 import io.pier.cri.v1.PodSandboxStatusRequest;
 import io.pier.cri.v1.PodSandboxStatusResponse;
@@ -73,10 +79,11 @@ public class RuntimeServiceHandler implements RuntimeServiceGrpc.AsyncService {
   private final ContainerHandler containers;
   private final ContainerEventStream events;
   private final StatsHandler stats;
+  private final StreamingHandler streaming;
 
   RuntimeServiceHandler(NodeStatus nodeStatus, PodSandboxHandler pods, CgroupDriver cgroupDriver,
       PodCidr podCidr, ContainerHandler containers, ContainerEventStream events,
-      StatsHandler stats) {
+      StatsHandler stats, StreamingHandler streaming) {
     this.nodeStatus = nodeStatus;
     this.pods = pods;
     this.cgroupDriver = cgroupDriver;
@@ -84,6 +91,7 @@ public class RuntimeServiceHandler implements RuntimeServiceGrpc.AsyncService {
     this.containers = containers;
     this.events = events;
     this.stats = stats;
+    this.streaming = streaming;
   }
 
   @Override
@@ -194,6 +202,22 @@ public class RuntimeServiceHandler implements RuntimeServiceGrpc.AsyncService {
   @Override
   public void execSync(ExecSyncRequest request, StreamObserver<ExecSyncResponse> response) {
     Calls.answer(response, () -> containers.execSync(request));
+  }
+
+  @Override
+  public void exec(ExecRequest request, StreamObserver<ExecResponse> response) {
+    Calls.answer(response, () -> streaming.exec(request));
+  }
+
+  @Override
+  public void attach(AttachRequest request, StreamObserver<AttachResponse> response) {
+    Calls.answer(response, () -> streaming.attach(request));
+  }
+
+  @Override
+  public void portForward(PortForwardRequest request,
+      StreamObserver<PortForwardResponse> response) {
+    Calls.answer(response, () -> streaming.portForward(request));
   }
 
   @Override

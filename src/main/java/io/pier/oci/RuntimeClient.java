@@ -16,8 +16,9 @@ import java.util.regex.Pattern;
 
 /**
  * Calls the OCI runtime (runc's command line, which crun shares) for the operations pierd
- * does itself; creating containers and exec are the monitor's job. Pier keeps its
- * containers under its own runtime root so they never mix with another runtime's.
+ * does itself and the command line of a streaming exec; creating containers and ExecSync are
+ * the monitor's job. Pier keeps its containers under its own runtime root so they never mix
+ * with another runtime's.
  */
 @ApplicationScoped
 public class RuntimeClient {
@@ -91,6 +92,16 @@ public class RuntimeClient {
   /** Applies new resource limits, given as an OCI {@code LinuxResources} JSON document. */
   public void update(String id, String resourcesJson) {
     check("update", id, command("update", "--resources", "-", id).stdin(resourcesJson).run());
+  }
+
+  /**
+   * The command line that runs a process in a container in the foreground and exits with its
+   * exit code; the runtime writes the process's host PID to {@code pidFile}.
+   */
+  public List<String> execCommand(String id, Path processSpec, Path pidFile) {
+    return List.of(runtime.binary().map(Path::toString).orElse(runtime.configured()),
+        "--root", runtimeRoot.toString(), "exec", "--process", processSpec.toString(),
+        "--pid-file", pidFile.toString(), id);
   }
 
   private HostCommand command(String... args) {

@@ -9,17 +9,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pier.image.TestRegistries;
 import io.pier.system.HostCommand;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -37,6 +32,13 @@ class ContainerIT {
   @TempDir
   Path tmp;
 
+  private PodFixture pods;
+
+  @BeforeEach
+  void makeFixture() {
+    pods = new PodFixture(tmp);
+  }
+
   @AfterEach
   void removeLeftovers() throws IOException {
     Leftovers.remove(tmp);
@@ -45,17 +47,17 @@ class ContainerIT {
   @Test
   void containerRunsLogsExecsStopsAndLeavesNothingBehind() throws Exception {
     Path home = tmp.resolve("pier");
-    try (PierdProcess pierd = pierd(home, "piermon").start()) {
-      pull(pierd, "busybox");
-      String pod = runPod(pierd, "web", 0);
-      String ctr = createAndStart(pierd, pod, "greeter", List.of("sh", "-c",
+    try (PierdProcess pierd = pods.pierd(home, "piermon").start()) {
+      PodFixture.pull(pierd, "busybox");
+      String pod = pods.runPod(pierd, "web", 0);
+      String ctr = pods.createAndStart(pierd, pod, "greeter", List.of("sh", "-c",
           "echo hello from pier; echo to stderr >&2; exec sleep 1000"));
 
-      JsonNode status = inspect(pierd, ctr);
+      JsonNode status = pods.inspect(pierd, ctr);
       assertEquals("CONTAINER_RUNNING", status.at("/status/state").asText());
       assertTrue(status.at("/status/imageRef").asText().contains("busybox")
           || status.at("/status/imageRef").asText().startsWith("sha256:"));
-      String log = awaitLog(pierd, ctr, "to stderr");
+      String log = PodFixture.awaitLog(pierd, ctr, "to stderr");
       assertTrue(log.contains("hello from pier"), log);
 
       Crictl.Result exec = Crictl.run(pierd.endpoint(), "exec", "-s", ctr, "sh", "-c",
@@ -82,7 +84,7 @@ class ContainerIT {
       assertTrue(took < 10_000, "stop took " + took + " ms");
       assertTrue(pierd.output().contains(ctr
           + " (greeter): stopping with SIGTERM, SIGKILL after 2s"), pierd.output());
-      status = inspect(pierd, ctr);
+      status = pods.inspect(pierd, ctr);
       assertEquals("CONTAINER_EXITED", status.at("/status/state").asText());
       // sh as PID 1 ignores SIGTERM, so the stop ends in SIGKILL: 128 + 9.
       assertEquals(137, status.at("/status/exitCode").asInt());
@@ -94,28 +96,29 @@ class ContainerIT {
       assertEquals(0, Crictl.run(pierd.endpoint(), "stopp", pod).exitCode());
       assertEquals(0, Crictl.run(pierd.endpoint(), "rmp", pod).exitCode());
     }
-    assertNothingLeft(home);
+    PodFixture.assertNothingLeft(home);
   }
 
   @Test
   void exitCodesReasonsAndBadInput() throws Exception {
-    try (PierdProcess pierd = pierd(tmp.resolve("pier"), "piermon").start()) {
-      pull(pierd, "busybox");
-      String pod = runPod(pierd, "jobs", 0);
-      String ok = createAndStart(pierd, pod, "ok", List.of("true"));
-      String failing = createAndStart(pierd, pod, "failing", List.of("sh", "-c", "exit 7"));
-      assertEquals("Completed", awaitExited(pierd, ok).at("/status/reason").asText());
-      JsonNode failed = awaitExited(pierd, failing);
+    try (PierdProcess pierd = pods.pierd(tmp.resolve("pier"), "piermon").start()) {
+      PodFixture.pull(pierd, "busybox");
+      String pod = pods.runPod(pierd, "jobs", 0);
+      String ok = pods.createAndStart(pierd, pod, "ok", List.of("true"));
+      String failing = pods.createAndStart(pierd, pod, "failing", List.of("sh", "-c", "exit 7"));
+      assertEquals("Completed", pods.awaitExited(pierd, ok).at("/status/reason").asText());
+      JsonNode failed = pods.awaitExited(pierd, failing);
       assertEquals(7, failed.at("/status/exitCode").asInt());
       assertEquals("Error", failed.at("/status/reason").asText());
 
       Crictl.Result again = Crictl.run(pierd.endpoint(), "create", pod,
-          containerConfig("ok", List.of("true")).toString(), podConfig("jobs").toString());
+          pods.containerConfig("ok", List.of("true")).toString(),
+          pods.podConfig("jobs").toString());
       assertTrue(again.stderr().contains("AlreadyExists"), again.stderr());
-      Path ghost = containerConfig("ghost", List.of("true"));
+      Path ghost = pods.containerConfig("ghost", List.of("true"));
       Files.writeString(ghost, Files.readString(ghost).replace("busybox", "nothing-here"));
       Crictl.Result noImage = Crictl.run(pierd.endpoint(), "create", "--no-pull", pod,
-          ghost.toString(), podConfig("jobs").toString());
+          ghost.toString(), pods.podConfig("jobs").toString());
       assertTrue(noImage.stderr().contains("NotFound"), noImage.stderr());
       assertTrue(noImage.stderr().contains("nothing-here"), noImage.stderr());
       Path badMount = tmp.resolve("bad-mount.json");
@@ -125,12 +128,12 @@ class ContainerIT {
            "host_path": "/does/not/exist/pier"}]}
           """);
       Crictl.Result bad = Crictl.run(pierd.endpoint(), "create", pod, badMount.toString(),
-          podConfig("jobs").toString());
+          pods.podConfig("jobs").toString());
       assertTrue(bad.stderr().contains("InvalidArgument"), bad.stderr());
       assertTrue(bad.stderr().contains("/does/not/exist/pier"), bad.stderr());
-      Path noBinary = containerConfig("nobinary", List.of("/no/such/binary"));
+      Path noBinary = pods.containerConfig("nobinary", List.of("/no/such/binary"));
       Crictl.Result refused = Crictl.run(pierd.endpoint(), "create", pod, noBinary.toString(),
-          podConfig("jobs").toString());
+          pods.podConfig("jobs").toString());
       // crictl's own verdict: one line, the runtime's error without the warnings before it.
       String refusal = refused.stderr().lines().filter(l -> l.contains("level=fatal"))
           .findFirst().orElse(refused.stderr());
@@ -144,14 +147,14 @@ class ContainerIT {
           .stdout().lines().toList());
 
       // A container whose monitor was killed can still be stopped; its exit code is unknown.
-      String orphan = createAndStart(pierd, pod, "orphan", List.of("sleep", "1000"));
-      int monitorPid = inspect(pierd, orphan).at("/info/monitorPid").asInt();
+      String orphan = pods.createAndStart(pierd, pod, "orphan", List.of("sleep", "1000"));
+      int monitorPid = pods.inspect(pierd, orphan).at("/info/monitorPid").asInt();
       assertTrue(monitorPid > 0);
       assertEquals(0, HostCommand.of("kill", "-9", Integer.toString(monitorPid)).run()
           .exitCode());
       Crictl.Result stopped = Crictl.run(pierd.endpoint(), "stop", "--timeout", "1", orphan);
       assertEquals(0, stopped.exitCode(), stopped.stderr());
-      JsonNode lost = inspect(pierd, orphan);
+      JsonNode lost = pods.inspect(pierd, orphan);
       assertEquals("CONTAINER_EXITED", lost.at("/status/state").asText());
       assertEquals(255, lost.at("/status/exitCode").asInt());
       assertTrue(lost.at("/status/message").asText().contains("monitor"), lost.toString());
@@ -159,16 +162,16 @@ class ContainerIT {
           "stopping an unknown container is no error");
       assertEquals(0, Crictl.run(pierd.endpoint(), "rmp", "-f", pod).exitCode());
     }
-    assertNothingLeft(tmp.resolve("pier"));
+    PodFixture.assertNothingLeft(tmp.resolve("pier"));
   }
 
   @Test
   void logsFollowStatsAndListingsShowARunningContainer() throws Exception {
     Path home = tmp.resolve("pier");
-    try (PierdProcess pierd = pierd(home, "piermon").start()) {
-      pull(pierd, "busybox");
-      String pod = runPod(pierd, "watched", 0);
-      String ctr = createAndStart(pierd, pod, "talker", List.of("sh", "-c",
+    try (PierdProcess pierd = pods.pierd(home, "piermon").start()) {
+      PodFixture.pull(pierd, "busybox");
+      String pod = pods.runPod(pierd, "watched", 0);
+      String ctr = pods.createAndStart(pierd, pod, "talker", List.of("sh", "-c",
           "for i in 1 2 3 4 5; do echo tick $i; sleep 0.3; done;"
               + " head -c 8000000 /dev/zero > /tmp/ballast; exec sleep 1000"));
 
@@ -229,32 +232,32 @@ class ContainerIT {
             Long.toString(limit), "--cpu-quota", "50000", ctr);
         assertEquals(0, update.exitCode(), update.stderr());
         assertEquals(limit, memoryLimit(cgroupsPath));
-        JsonNode resources = inspect(pierd, ctr).at("/status/resources/linux");
+        JsonNode resources = pods.inspect(pierd, ctr).at("/status/resources/linux");
         assertEquals(limit, resources.at("/memoryLimitInBytes").asLong(), resources.toString());
         assertEquals(50000, resources.at("/cpuQuota").asLong(), resources.toString());
       }
       assertEquals(0, Crictl.run(pierd.endpoint(), "rmp", "-f", pod).exitCode());
       assertFalse(Files.exists(memoryCgroup(cgroupsPath)), "cgroup left: " + cgroupsPath);
     }
-    assertNothingLeft(home);
+    PodFixture.assertNothingLeft(home);
   }
 
   @Test
   void containersOfAPodShareTheInfraContainersPidNamespace() throws Exception {
     Path home = tmp.resolve("pier");
     TestRegistries registries = TestRegistries.get();
-    try (PierdProcess pierd = pierd(home, "piermon")
+    try (PierdProcess pierd = pods.pierd(home, "piermon")
         .env("PIER_REGISTRY_MIRRORS", "docker.io=" + registries.open + ",registry.k8s.io="
             + registries.open).start()) {
-      pull(pierd, "busybox");
-      Path config = podConfig("shared");
+      PodFixture.pull(pierd, "busybox");
+      Path config = pods.podConfig("shared");
       Files.writeString(config, Files.readString(config).replace("\"pid\": 1", "\"pid\": 0"));
-      String pod = runPod(pierd, "shared", 0);
+      String pod = pods.runPod(pierd, "shared", 0);
       JsonNode podStatus = json.readTree(Crictl.run(pierd.endpoint(), "inspectp", pod)
           .stdout());
       assertEquals("POD", podStatus.at("/status/linux/namespaces/options/pid").asText());
-      String sleeper = createAndStart(pierd, pod, "sleeper", List.of("sleep", "1000"));
-      String looker = createAndStart(pierd, pod, "looker", List.of("sleep", "1001"));
+      String sleeper = pods.createAndStart(pierd, pod, "sleeper", List.of("sleep", "1000"));
+      String looker = pods.createAndStart(pierd, pod, "looker", List.of("sleep", "1001"));
 
       // PID 1 is the pause process, alone; both containers' processes see each other.
       Crictl.Result ps = Crictl.run(pierd.endpoint(), "exec", "-s", looker, "ps", "-o",
@@ -268,58 +271,59 @@ class ContainerIT {
           "registry.k8s.io/pause:3.10").stdout().lines().count() + "");
 
       assertEquals(0, Crictl.run(pierd.endpoint(), "stopp", pod).exitCode());
-      assertEquals("CONTAINER_EXITED", inspect(pierd, sleeper).at("/status/state").asText());
+      assertEquals("CONTAINER_EXITED", pods.inspect(pierd, sleeper).at("/status/state").asText());
       assertEquals(0, Crictl.run(pierd.endpoint(), "rmp", pod).exitCode());
     }
-    assertNothingLeft(home);
+    PodFixture.assertNothingLeft(home);
   }
 
   @Test
   void aPodWhosePauseImageCannotBePulledFailsAndLeavesNothing() throws Exception {
     Path home = tmp.resolve("pier");
     String missing = TestRegistries.get().open + "/pier-test/no-such-pause:1";
-    try (PierdProcess pierd = pierd(home, "piermon").env("PIER_PAUSE_IMAGE", missing).start()) {
-      Path config = podConfig("nopause");
+    try (PierdProcess pierd = pods.pierd(home, "piermon").env("PIER_PAUSE_IMAGE", missing)
+        .start()) {
+      Path config = pods.podConfig("nopause");
       Files.writeString(config, Files.readString(config).replace("\"pid\": 1", "\"pid\": 0"));
       Crictl.Result run = Crictl.run(pierd.endpoint(), "runp", config.toString());
       assertTrue(run.stderr().contains("NotFound"), run.stderr());
       assertTrue(run.stderr().contains("no-such-pause"), run.stderr());
       assertEquals("", Crictl.run(pierd.endpoint(), "pods", "-q").stdout().strip());
     }
-    assertNothingLeft(home);
+    PodFixture.assertNothingLeft(home);
   }
 
   @Test
   void portMappingAnswersOnTheHost() throws Exception {
     int hostPort = TestRegistries.freePort();
-    try (PierdProcess pierd = pierd(tmp.resolve("pier"), "piermon").start()) {
-      pull(pierd, "busybox");
-      String pod = runPod(pierd, "http", hostPort);
-      createAndStart(pierd, pod, "httpd", List.of("sh", "-c",
+    try (PierdProcess pierd = pods.pierd(tmp.resolve("pier"), "piermon").start()) {
+      PodFixture.pull(pierd, "busybox");
+      String pod = pods.runPod(pierd, "http", hostPort);
+      pods.createAndStart(pierd, pod, "httpd", List.of("sh", "-c",
           "mkdir -p /www && echo served by pier > /www/index.html"
               + " && exec httpd -f -p 8080 -h /www"));
       String body = "";
       for (int i = 0; i < 50 && !body.contains("served"); i++) {
-        body = get("http://127.0.0.1:" + hostPort + "/index.html");
+        body = PodFixture.get("http://127.0.0.1:" + hostPort + "/index.html");
         Thread.sleep(200);
       }
       assertEquals("served by pier", body.strip());
       assertEquals(0, Crictl.run(pierd.endpoint(), "rmp", "-f", pod).exitCode());
     }
-    assertNothingLeft(tmp.resolve("pier"));
+    PodFixture.assertNothingLeft(tmp.resolve("pier"));
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"piermon", "conmon"})
   void aReopenedLogIsBackAtItsPathWhenTheCallReturns(String monitor) throws Exception {
     Path home = tmp.resolve(monitor);
-    try (PierdProcess pierd = pierd(home, monitor).start()) {
-      pull(pierd, "busybox");
-      String pod = runPod(pierd, "rotated", 0);
-      String ctr = createAndStart(pierd, pod, "ticker", List.of("sh", "-c",
+    try (PierdProcess pierd = pods.pierd(home, monitor).start()) {
+      PodFixture.pull(pierd, "busybox");
+      String pod = pods.runPod(pierd, "rotated", 0);
+      String ctr = pods.createAndStart(pierd, pod, "ticker", List.of("sh", "-c",
           "i=0; while true; do echo tick $i; i=$((i+1)); sleep 0.1; done"));
-      awaitLog(pierd, ctr, "tick 1");
-      Path log = Path.of(inspect(pierd, ctr).at("/status/logPath").asText());
+      PodFixture.awaitLog(pierd, ctr, "tick 1");
+      Path log = Path.of(pods.inspect(pierd, ctr).at("/status/logPath").asText());
 
       // As kubelet rotates: rename the file, then ask for a new one at the old path.
       Files.move(log, log.resolveSibling(log.getFileName() + ".1"));
@@ -332,7 +336,7 @@ class ContainerIT {
       assertTrue(Files.readString(log).contains(" stdout F tick "), Files.readString(log));
       assertEquals(0, Crictl.run(pierd.endpoint(), "rmp", "-f", pod).exitCode());
     }
-    assertNothingLeft(home);
+    PodFixture.assertNothingLeft(home);
   }
 
   @ParameterizedTest
@@ -342,20 +346,20 @@ class ContainerIT {
     String pod;
     String counter;
     String quitter;
-    try (PierdProcess pierd = pierd(home, monitor).start()) {
-      pull(pierd, "busybox");
-      pod = runPod(pierd, "survivor", 0);
-      counter = createAndStart(pierd, pod, "counter", List.of("sh", "-c",
+    try (PierdProcess pierd = pods.pierd(home, monitor).start()) {
+      PodFixture.pull(pierd, "busybox");
+      pod = pods.runPod(pierd, "survivor", 0);
+      counter = pods.createAndStart(pierd, pod, "counter", List.of("sh", "-c",
           "i=0; while true; do echo line $i; i=$((i+1)); sleep 0.02; done"));
-      quitter = createAndStart(pierd, pod, "quitter", List.of("sh", "-c",
+      quitter = pods.createAndStart(pierd, pod, "quitter", List.of("sh", "-c",
           "sleep 3; exit 42"));
-      awaitLog(pierd, counter, "line 10");
+      PodFixture.awaitLog(pierd, counter, "line 10");
       pierd.kill();
     }
     Thread.sleep(4000);
-    try (PierdProcess pierd = pierd(home, monitor).start()) {
-      assertEquals("CONTAINER_RUNNING", inspect(pierd, counter).at("/status/state").asText());
-      JsonNode quit = inspect(pierd, quitter);
+    try (PierdProcess pierd = pods.pierd(home, monitor).start()) {
+      assertEquals("CONTAINER_RUNNING", pods.inspect(pierd, counter).at("/status/state").asText());
+      JsonNode quit = pods.inspect(pierd, quitter);
       assertEquals("CONTAINER_EXITED", quit.at("/status/state").asText());
       assertEquals(42, quit.at("/status/exitCode").asInt());
       assertEquals(0, Crictl.run(pierd.endpoint(), "stop", "-t", "0", counter).exitCode());
@@ -370,113 +374,7 @@ class ContainerIT {
       assertEquals(0, Crictl.run(pierd.endpoint(), "stopp", pod).exitCode());
       assertEquals(0, Crictl.run(pierd.endpoint(), "rmp", pod).exitCode());
     }
-    assertNothingLeft(home);
-  }
-
-  private PierdProcess pierd(Path home, String monitor) throws IOException {
-    TestRegistries registries = TestRegistries.get();
-    PierdProcess pierd = new PierdProcess(home)
-        .env("PIER_REGISTRY_MIRRORS", "docker.io=" + registries.open)
-        .env("PIER_INSECURE_REGISTRIES", registries.open);
-    if (monitor.equals("conmon")) {
-      pierd.env("PIER_MONITOR", "/usr/bin/conmon");
-    }
-    return pierd;
-  }
-
-  private static void pull(PierdProcess pierd, String image) throws Exception {
-    Crictl.Result pull = Crictl.run(pierd.endpoint(), "pull", image);
-    assertEquals(0, pull.exitCode(), pull.stderr());
-  }
-
-  private String runPod(PierdProcess pierd, String name, int hostPort) throws Exception {
-    Path config = podConfig(name);
-    if (hostPort > 0) {
-      Files.writeString(config, Files.readString(config).replace("\"labels\"",
-          "\"port_mappings\": [{\"container_port\": 8080, \"host_port\": " + hostPort
-              + ", \"host_ip\": \"127.0.0.1\"}], \"labels\""));
-    }
-    Crictl.Result run = Crictl.run(pierd.endpoint(), "runp", config.toString());
-    assertEquals(0, run.exitCode(), run.stderr());
-    return run.stdout().strip();
-  }
-
-  private String createAndStart(PierdProcess pierd, String pod, String name,
-      List<String> command) throws Exception {
-    Crictl.Result created = Crictl.run(pierd.endpoint(), "create", pod,
-        containerConfig(name, command).toString(), podConfig(podName(pod, pierd)).toString());
-    assertEquals(0, created.exitCode(), created.stderr());
-    String id = created.stdout().strip();
-    Crictl.Result started = Crictl.run(pierd.endpoint(), "start", id);
-    assertEquals(0, started.exitCode(), started.stderr());
-    return id;
-  }
-
-  private String podName(String pod, PierdProcess pierd) throws Exception {
-    Crictl.Result result = Crictl.run(pierd.endpoint(), "inspectp", pod);
-    return json.readTree(result.stdout()).at("/status/metadata/name").asText();
-  }
-
-  private Path podConfig(String name) throws IOException {
-    Path file = tmp.resolve("pod-" + name + ".json");
-    if (!Files.exists(file)) {
-      Files.writeString(file, """
-          {"metadata": {"name": "%s", "namespace": "it", "uid": "%s", "attempt": 0},
-           "hostname": "%s", "log_directory": "%s", "labels": {"suite": "it"},
-           "linux": {"security_context": {"namespace_options": {"pid": 1}}}}
-          """.formatted(name, UUID.randomUUID(), name, tmp.resolve("logs/" + name)));
-    }
-    return file;
-  }
-
-  private Path containerConfig(String name, List<String> command) throws IOException {
-    Path file = tmp.resolve("ctr-" + name + ".json");
-    Files.writeString(file, """
-        {"metadata": {"name": "%s"}, "image": {"image": "busybox"},
-         "command": %s, "log_path": "%s.log", "labels": {"suite": "it"}}
-        """.formatted(name, json.writeValueAsString(command), name));
-    return file;
-  }
-
-  private JsonNode inspect(PierdProcess pierd, String ctr) throws Exception {
-    Crictl.Result result = Crictl.run(pierd.endpoint(), "inspect", ctr);
-    assertEquals(0, result.exitCode(), result.stderr());
-    return json.readTree(result.stdout());
-  }
-
-  private JsonNode awaitExited(PierdProcess pierd, String ctr) throws Exception {
-    for (int i = 0; i < 100; i++) {
-      JsonNode status = inspect(pierd, ctr);
-      if (status.at("/status/state").asText().equals("CONTAINER_EXITED")) {
-        return status;
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError("container " + ctr + " did not exit");
-  }
-
-  private static String awaitLog(PierdProcess pierd, String ctr, String text) throws Exception {
-    String log = "";
-    for (int i = 0; i < 100 && !log.contains(text); i++) {
-      Crictl.Result logs = Crictl.run(pierd.endpoint(), "logs", ctr);
-      log = logs.stdout() + logs.stderr();
-      Thread.sleep(100);
-    }
-    assertTrue(log.contains(text), log);
-    return log;
-  }
-
-  private static String get(String url) {
-    try {
-      HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-      return client.send(HttpRequest.newBuilder(URI.create(url))
-          .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString()).body();
-    } catch (IOException e) {
-      return "";
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return "";
-    }
+    PodFixture.assertNothingLeft(home);
   }
 
   /** The memory cgroup of a cgroupfs cgroups path, on a cgroup v1 or v2 host. */
@@ -497,20 +395,5 @@ class ContainerIT {
       assertEquals(limit, Long.parseLong(Files.readString(swap).strip()), "memory+swap limit");
     }
     return limit;
-  }
-
-  /** No mount, monitor or runtime state of this test's pierd is left. */
-  private static void assertNothingLeft(Path home) throws IOException {
-    String mounts = Files.readString(Path.of("/proc/self/mountinfo"));
-    assertFalse(mounts.contains(home.toString()), "mounts left under " + home);
-    String processes = HostCommand.of("ps", "-eo", "args").run().stdout();
-    assertFalse(processes.contains(home.toString()), "processes left: " + processes.lines()
-        .filter(l -> l.contains(home.toString())).toList());
-    Path runc = home.resolve("run/runc");
-    if (Files.isDirectory(runc)) {
-      try (var left = Files.list(runc)) {
-        assertEquals(List.of(), left.toList(), "runtime state left");
-      }
-    }
   }
 }

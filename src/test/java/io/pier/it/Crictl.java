@@ -31,22 +31,39 @@ final class Crictl {
         + "scripts/install-deps to build it");
   }
 
+  /** The command line of one crictl run, for callers that start it themselves. */
+  static List<String> command(String crictl, String endpoint, String... args) {
+    List<String> command = new ArrayList<>(List.of(crictl, "--runtime-endpoint", endpoint,
+        "--image-endpoint", endpoint, "--timeout", "30s"));
+    command.addAll(List.of(args));
+    return command;
+  }
+
   static Result run(String endpoint, String... args) throws IOException, InterruptedException {
     return runWith(binary("CRICTL", "crictl"), endpoint, args);
   }
 
   static Result runWith(String crictl, String endpoint, String... args)
       throws IOException, InterruptedException {
-    List<String> command = new ArrayList<>(List.of(crictl, "--runtime-endpoint", endpoint,
-        "--image-endpoint", endpoint, "--timeout", "30s"));
-    command.addAll(List.of(args));
+    return runWithInput(crictl, endpoint, null, args);
+  }
+
+  /** Runs crictl with {@code input} as its stdin (null: no input). */
+  static Result runWithInput(String crictl, String endpoint, String input, String... args)
+      throws IOException, InterruptedException {
+    List<String> command = command(crictl, endpoint, args);
     Path out = Files.createTempFile("crictl", ".out");
     Path err = Files.createTempFile("crictl", ".err");
+    Path in = Files.createTempFile("crictl", ".in");
     try {
-      Process p = new ProcessBuilder(command)
+      ProcessBuilder builder = new ProcessBuilder(command)
           .redirectOutput(out.toFile())
-          .redirectError(err.toFile())
-          .start();
+          .redirectError(err.toFile());
+      if (input != null) {
+        Files.writeString(in, input, StandardCharsets.UTF_8);
+        builder.redirectInput(in.toFile());
+      }
+      Process p = builder.start();
       if (!p.waitFor(60, TimeUnit.SECONDS)) {
         p.destroyForcibly();
         throw new IllegalStateException("crictl " + String.join(" ", args) + " hung");
@@ -56,6 +73,7 @@ final class Crictl {
     } finally {
       Files.deleteIfExists(out);
       Files.deleteIfExists(err);
+      Files.deleteIfExists(in);
     }
   }
 }

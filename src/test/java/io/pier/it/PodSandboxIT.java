@@ -10,7 +10,6 @@ import io.pier.system.HostCommand;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,13 +27,14 @@ class PodSandboxIT {
   @Test
   void podsRunReachEachOtherSurviveARestartAndLeaveNothingBehind() throws Exception {
     Path home = tmp.resolve("pier");
+    PodFixture fixture = new PodFixture(tmp);
     String first;
     String second;
     String ipFirst;
     String ipSecond;
     try (PierdProcess pierd = new PierdProcess(home).start()) {
-      first = runPod(pierd, "alpha");
-      second = runPod(pierd, "beta");
+      first = fixture.runPod(pierd, "alpha", 0);
+      second = fixture.runPod(pierd, "beta", 0);
 
       Crictl.Result pods = Crictl.run(pierd.endpoint(), "pods", "--label", "suite=it", "-q");
       assertEquals(List.of(second, first), pods.stdout().lines().toList());
@@ -48,7 +48,8 @@ class PodSandboxIT {
           "--net=" + home.resolve("run/ns/" + first + "/net"), "busybox", "ping", "-c", "1",
           "-W", "5", ipSecond).run();
       assertTrue(ping.succeeded(), ping.explanation());
-      Crictl.Result taken = Crictl.run(pierd.endpoint(), "runp", podConfig("alpha").toString());
+      Crictl.Result taken = Crictl.run(pierd.endpoint(), "runp",
+          fixture.podConfig("alpha").toString());
       assertTrue(taken.stderr().contains("AlreadyExists"), taken.stderr());
 
       pierd.kill();
@@ -90,25 +91,6 @@ class PodSandboxIT {
       assertTrue(result.stderr().contains("NotFound"), result.stderr());
       assertTrue(result.stderr().contains("0123456789abcdef"), result.stderr());
     }
-  }
-
-  private String runPod(PierdProcess pierd, String name) throws Exception {
-    Path config = podConfig(name);
-    Crictl.Result run = Crictl.run(pierd.endpoint(), "runp", config.toString());
-    assertEquals(0, run.exitCode(), run.stderr());
-    return run.stdout().strip();
-  }
-
-  private Path podConfig(String name) throws Exception {
-    Path file = tmp.resolve(name + ".json");
-    if (!Files.exists(file)) {
-      Files.writeString(file, """
-          {"metadata": {"name": "%s", "namespace": "it", "uid": "%s", "attempt": 0},
-           "hostname": "%s", "log_directory": "%s", "labels": {"suite": "it"},
-           "linux": {"security_context": {"namespace_options": {"pid": 1}}}}
-          """.formatted(name, UUID.randomUUID(), name, tmp.resolve("logs/" + name)));
-    }
-    return file;
   }
 
   private JsonNode inspect(PierdProcess pierd, String pod) throws Exception {
