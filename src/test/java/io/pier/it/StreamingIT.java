@@ -92,25 +92,7 @@ class StreamingIT {
       assertTrue(tty.stdout().contains("command terminated with exit code 5"), tty.stdout());
 
       // Attach: the container's own stdin and stdout, through its monitor.
-      Path config = pods.containerConfig("reader", List.of("sh", "-c",
-          "while read l; do echo got:$l; done"));
-      Files.writeString(config, Files.readString(config).replace("\"labels\"",
-          "\"stdin\": true, \"labels\""));
-      Crictl.Result created = Crictl.run(pierd.endpoint(), "create", pod, config.toString(),
-          pods.podConfig("shell").toString());
-      assertEquals(0, created.exitCode(), created.stderr());
-      String reader = created.stdout().strip();
-      assertEquals(0, Crictl.run(pierd.endpoint(), "start", reader).exitCode());
-      Process attach = background(Crictl.command(crictl(), pierd.endpoint(), "attach", "-i",
-          reader));
-      try (BufferedReader out = attach.inputReader()) {
-        // crictl holds the line until the attach is in place; the echo shows it arrived.
-        OutputStream in = attach.getOutputStream();
-        in.write("hello\n".getBytes(StandardCharsets.UTF_8));
-        in.flush();
-        assertEquals("got:hello", assertTimeoutPreemptively(Duration.ofSeconds(30),
-            out::readLine));
-      }
+      assertAttachEchoes(pierd, pod, "shell");
 
       // The client going away mid-exec ends the process it ran.
       Process vanishing = background(Crictl.command(crictl(), pierd.endpoint(), "exec", "-i",
@@ -119,6 +101,18 @@ class StreamingIT {
       vanishing.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
       awaitProcess("sleep 4242", false);
 
+      assertEquals(0, Crictl.run(pierd.endpoint(), "rmp", "-f", pod).exitCode());
+    }
+    PodFixture.assertNothingLeft(home);
+  }
+
+  @Test
+  void attachWorksThroughConmonToo() throws Exception {
+    Path home = tmp.resolve("conmon");
+    try (PierdProcess pierd = pods.pierd(home, "conmon").start()) {
+      PodFixture.pull(pierd, "busybox");
+      String pod = pods.runPod(pierd, "attached", 0);
+      assertAttachEchoes(pierd, pod, "attached");
       assertEquals(0, Crictl.run(pierd.endpoint(), "rmp", "-f", pod).exitCode());
     }
     PodFixture.assertNothingLeft(home);
@@ -206,6 +200,30 @@ class StreamingIT {
       assertEquals(0, Crictl.run(pierd.endpoint(), "rmp", "-f", pod).exitCode());
     }
     PodFixture.assertNothingLeft(home);
+  }
+
+  /** A container reading stdin echoes what crictl attach -i sends it. */
+  private void assertAttachEchoes(PierdProcess pierd, String pod, String podName)
+      throws Exception {
+    Path config = pods.containerConfig("reader", List.of("sh", "-c",
+        "while read l; do echo got:$l; done"));
+    Files.writeString(config, Files.readString(config).replace("\"labels\"",
+        "\"stdin\": true, \"labels\""));
+    Crictl.Result created = Crictl.run(pierd.endpoint(), "create", pod, config.toString(),
+        pods.podConfig(podName).toString());
+    assertEquals(0, created.exitCode(), created.stderr());
+    String reader = created.stdout().strip();
+    assertEquals(0, Crictl.run(pierd.endpoint(), "start", reader).exitCode());
+    Process attach = background(Crictl.command(crictl(), pierd.endpoint(), "attach", "-i",
+        reader));
+    try (BufferedReader out = attach.inputReader()) {
+      // crictl holds the line until the attach is in place; the echo shows it arrived.
+      OutputStream in = attach.getOutputStream();
+      in.write("hello\n".getBytes(StandardCharsets.UTF_8));
+      in.flush();
+      assertEquals("got:hello", assertTimeoutPreemptively(Duration.ofSeconds(30),
+          out::readLine));
+    }
   }
 
   private static String crictl() {
