@@ -44,6 +44,21 @@ final class NetworkNamespaces {
     }
   }
 
+  /**
+   * Connects to {@code port} on the loopback address of the calling thread's network
+   * namespace: the node's own for a pod in the host network.
+   */
+  static SocketChannel connectLoopback(int port) throws IOException {
+    SocketChannel socket = SocketChannel.open();
+    try {
+      socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+      return socket;
+    } catch (IOException e) {
+      socket.close();
+      throw new IOException("connecting to port " + port + " in the pod: " + e.getMessage(), e);
+    }
+  }
+
   private static SocketChannel connectHere(Path netns, int port) throws IOException {
     int home = StreamNative.open("/proc/thread-self/ns/net",
         StreamNative.O_RDONLY | StreamNative.O_CLOEXEC);
@@ -56,15 +71,7 @@ final class NetworkNamespaces {
         StreamNative.close(target);
       }
       try {
-        SocketChannel socket = SocketChannel.open();
-        try {
-          socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
-          return socket;
-        } catch (IOException e) {
-          socket.close();
-          throw new IOException("connecting to port " + port + " in the pod: "
-              + e.getMessage(), e);
-        }
+        return connectLoopback(port);
       } finally {
         try {
           StreamNative.setns(home, StreamNative.CLONE_NEWNET);

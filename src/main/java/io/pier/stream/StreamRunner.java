@@ -76,6 +76,9 @@ class StreamRunner implements CommandStarter {
       throw new IOException("pod " + sandbox.id() + " is not ready");
     }
     LOG.debugf("pod %s: port-forward to port %d", sandbox.id(), port);
+    if (sandbox.spec().hostNetwork() || sandbox.netns().isEmpty()) {
+      return NetworkNamespaces.connectLoopback(port);
+    }
     return NetworkNamespaces.connect(Path.of(sandbox.netns()), port);
   }
 
