@@ -26,6 +26,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -87,7 +89,7 @@ class PierdIT {
   }
 
   @Test
-  void onlyTheCriSocketAndTheLoopbackManagementPortListen() throws Exception {
+  void onlyTheCriSocketAndLoopbackManagementAndStreamingPortsListen() throws Exception {
     try (PierdProcess pierd = new PierdProcess(tmp.resolve("listeners")).start()) {
       Set<String> inodes = new HashSet<>();
       try (DirectoryStream<Path> fds = Files.newDirectoryStream(
@@ -107,10 +109,20 @@ class PierdIT {
 
       List<String> tcp = listening(Path.of("/proc/net/tcp"), inodes);
       tcp.addAll(listening(Path.of("/proc/net/tcp6"), inodes));
-      String port = String.format("%04X", pierd.managementPort());
-      assertEquals(1, tcp.size(), "TCP listeners: " + tcp);
-      assertTrue(tcp.get(0).equals("0100007F:" + port)
-          || tcp.get(0).equals("0000000000000000FFFF00000100007F:" + port), tcp.get(0));
+      Matcher streaming = Pattern.compile("port-forward on http://127\\.0\\.0\\.1:(\\d+)")
+          .matcher(pierd.output());
+      assertTrue(streaming.find(), pierd.output());
+      Set<String> expected = new HashSet<>();
+      for (int port : List.of(pierd.managementPort(), Integer.parseInt(streaming.group(1)))) {
+        expected.add(String.format("%04X", port));
+      }
+      assertEquals(expected.size(), tcp.size(), "TCP listeners: " + tcp);
+      for (String address : tcp) {
+        String[] hostPort = address.split(":");
+        assertTrue(hostPort[0].equals("0100007F")
+            || hostPort[0].equals("0000000000000000FFFF00000100007F"), "not loopback: " + address);
+        assertTrue(expected.remove(hostPort[1]), "unexpected listener: " + address);
+      }
       List<String> unix = Files.readAllLines(Path.of("/proc/net/unix")).stream()
           .map(line -> line.trim().split("\\s+"))
           .filter(f -> f.length >= 7 && inodes.contains(f[6]) && f[3].equals("00010000"))
