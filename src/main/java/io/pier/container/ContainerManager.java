@@ -351,6 +351,14 @@ public class ContainerManager {
       ObjectNode process = ((ObjectNode) config.path("process")).deepCopy();
       process.set("args", json.valueToTree(command));
       process.put("terminal", terminal);
+      boolean hasTerm = false;
+      for (JsonNode variable : process.path("env")) {
+        hasTerm |= variable.asText().startsWith("TERM=");
+      }
+      if (terminal && !hasTerm) {
+        // As containerd and cri-o do: full-screen programs need to know the terminal.
+        process.withArray("env").add("TERM=xterm");
+      }
       Files.write(processSpec, json.writeValueAsBytes(process));
       return new ExecPlan(container, dir, processSpec);
     } catch (IOException e) {

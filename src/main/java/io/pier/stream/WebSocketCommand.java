@@ -13,9 +13,11 @@ import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.util.concurrent.ScheduledFuture;
 import io.pier.stream.CommandSession.Stream;
 import java.io.IOException;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -29,11 +31,14 @@ final class WebSocketCommand extends SimpleChannelInboundHandler<WebSocketFrame>
   /** v5's stream-close signal channel. */
   static final int CLOSE_SIGNAL = 255;
   private static final int MAX_MESSAGE = 32 * 1024;
+  private static final long PING_SECONDS = 2;
 
   private final CommandSession session;
   private final CommandStarter starter;
   private final AtomicBoolean closing = new AtomicBoolean();
   private volatile Channel channel;
+  /** The periodic ping that finds a vanished client; set once the handler is added. */
+  private ScheduledFuture<?> keepalive;
 
   WebSocketCommand(CommandSession session, CommandStarter starter) {
     this.session = session;
@@ -44,6 +49,15 @@ final class WebSocketCommand extends SimpleChannelInboundHandler<WebSocketFrame>
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     channel = ctx.channel();
+    // While reading is paused (stdin nobody reads yet), a client that went away is only
+    // noticed when a write to it fails: pings make such writes, as WebSocket has no other
+    // way for the server to learn it.
+    keepalive = ctx.executor().scheduleAtFixedRate(() -> {
+      if (ctx.channel().isActive()) {
+        ctx.writeAndFlush(new PingWebSocketFrame())
+            .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+      }
+    }, PING_SECONDS, PING_SECONDS, TimeUnit.SECONDS);
     // Every stream exists from the start: the channel numbers are fixed.
     starter.start(session);
   }
@@ -77,6 +91,7 @@ final class WebSocketCommand extends SimpleChannelInboundHandler<WebSocketFrame>
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
+    keepalive.cancel(false);
     session.clientGone();
   }
 

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.pier.image.TestRegistries;
 import io.pier.system.HostCommand;
 import java.io.BufferedReader;
+import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.URI;
@@ -83,12 +84,13 @@ class StreamingIT {
       // A terminal: script gives crictl one, 30 rows by 100 columns, which reaches the
       // process (after runc's first resize, hence the sleep).
       String command = String.join(" ", Crictl.command(crictl(), pierd.endpoint(), "exec",
-          "-it", ctr, "sh", "-c", "'sleep 1; stty size; tty; exit 5'"));
+          "-it", ctr, "sh", "-c", "'sleep 1; stty size; tty; echo term=$TERM; exit 5'"));
       HostCommand.Result tty = HostCommand.of("script", "-qec",
           "stty rows 30 cols 100; " + command, "/dev/null")
           .timeout(Duration.ofSeconds(60)).run();
       assertTrue(tty.stdout().contains("30 100"), tty.stdout());
       assertTrue(tty.stdout().contains("/dev/pts/"), tty.stdout());
+      assertTrue(tty.stdout().contains("term=xterm"), tty.stdout());
       assertTrue(tty.stdout().contains("command terminated with exit code 5"), tty.stdout());
 
       // Attach: the container's own stdin and stdout, through its monitor.
@@ -100,6 +102,15 @@ class StreamingIT {
       awaitProcess("sleep 4242", true);
       vanishing.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
       awaitProcess("sleep 4242", false);
+      // Also over WebSocket while megabytes of stdin wait unread, so pierd has paused reading.
+      Process flooding = new ProcessBuilder(Crictl.command(crictl(), pierd.endpoint(), "exec",
+          "-i", "--transport", "websocket", ctr, "sleep", "4343"))
+          .redirectInput(new File("/dev/zero")).start();
+      started.add(flooding);
+      awaitProcess("sleep 4343", true);
+      Thread.sleep(2000);
+      flooding.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      awaitProcess("sleep 4343", false);
 
       assertEquals(0, Crictl.run(pierd.endpoint(), "rmp", "-f", pod).exitCode());
     }
