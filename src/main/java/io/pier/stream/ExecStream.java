@@ -91,6 +91,9 @@ final class ExecStream {
     return code;
   }
 
+  // Limitation: a process that closes its stdin while the client still sends is reported
+  // with exit code 141 (SIGPIPE) before it writes again; where the signal comes from is not
+  // found yet.
   private void copyStdin(OutputStream stdin) {
     try (stdin) {
       byte[] chunk;
