@@ -1,16 +1,12 @@
 package io.pier.image;
 
+import io.pier.system.Libc;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
-import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 import java.nio.file.Path;
 
 /**
@@ -19,38 +15,28 @@ import java.nio.file.Path;
  */
 final class Native {
 
-  private static final Linker LINKER = Linker.nativeLinker();
-  private static final SymbolLookup LIBC = LINKER.defaultLookup();
-  private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
-  private static final VarHandle ERRNO = CALL_STATE.varHandle(
-      MemoryLayout.PathElement.groupElement("errno"));
-  private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
-
-  private static final MethodHandle MKNOD = function("mknod",
+  private static final MethodHandle MKNOD = Libc.function("mknod",
       FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT,
           ValueLayout.JAVA_LONG));
-  private static final MethodHandle LSETXATTR = function("lsetxattr",
+  private static final MethodHandle LSETXATTR = Libc.function("lsetxattr",
       FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS,
           ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
-  private static final MethodHandle LGETXATTR = function("lgetxattr",
+  private static final MethodHandle LGETXATTR = Libc.function("lgetxattr",
       FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.ADDRESS, ValueLayout.ADDRESS,
           ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
-  private static final MethodHandle MOUNT = function("mount",
+  private static final MethodHandle MOUNT = Libc.function("mount",
       FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS,
           ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.ADDRESS));
-  private static final MethodHandle UMOUNT2 = function("umount2",
+  private static final MethodHandle UMOUNT2 = Libc.function("umount2",
       FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
-  private static final MethodHandle LCHOWN = function("lchown",
+  private static final MethodHandle LCHOWN = Libc.function("lchown",
       FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT,
           ValueLayout.JAVA_INT));
-  private static final MethodHandle CHMOD = function("chmod",
+  private static final MethodHandle CHMOD = Libc.function("chmod",
       FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
-  private static final MethodHandle UTIMENSAT = function("utimensat",
+  private static final MethodHandle UTIMENSAT = Libc.function("utimensat",
       FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
           ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
-  private static final MethodHandle STRERROR = LINKER.downcallHandle(
-      LIBC.find("strerror").orElseThrow(),
-      FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
 
   /** {@code S_IFCHR}: character device. */
   static final int S_IFCHR = 0020000;
@@ -69,19 +55,15 @@ final class Native {
 
   private Native() {}
 
-  private static MethodHandle function(String name, FunctionDescriptor descriptor) {
-    return LINKER.downcallHandle(LIBC.find(name).orElseThrow(), descriptor, CAPTURE_ERRNO);
-  }
-
   /** Creates a device node or fifo ({@code type} is one of the {@code S_IF*} constants). */
   static void mknod(Path path, int type, int mode, int major, int minor) throws IOException {
     try (Arena arena = Arena.ofConfined()) {
-      MemorySegment state = arena.allocate(CALL_STATE);
+      MemorySegment state = arena.allocate(Libc.CALL_STATE);
       long dev = ((long) (major & 0xfffff000) << 32) | ((major & 0xfffL) << 8)
           | ((long) (minor & 0xffffff00) << 12) | (minor & 0xffL);
       int rc = (int) MKNOD.invokeExact(state, arena.allocateFrom(path.toString()),
           type | (mode & 07777), dev);
-      check(rc, state, "mknod " + path);
+      Libc.check(rc, state, "mknod " + path);
     } catch (IOException | RuntimeException | Error e) {
       throw e;
     } catch (Throwable e) {
@@ -96,14 +78,14 @@ final class Native {
   static void setAttributes(Path path, int uid, int gid, int mode, long mtimeSeconds,
       long mtimeNanos, boolean symlink) throws IOException {
     try (Arena arena = Arena.ofConfined()) {
-      MemorySegment state = arena.allocate(CALL_STATE);
+      MemorySegment state = arena.allocate(Libc.CALL_STATE);
       MemorySegment name = arena.allocateFrom(path.toString());
       int rc = (int) LCHOWN.invokeExact(state, name, uid, gid);
-      check(rc, state, "chown " + path);
+      Libc.check(rc, state, "chown " + path);
       if (!symlink) {
         // After chown, which clears setuid and setgid bits.
         rc = (int) CHMOD.invokeExact(state, name, mode & 07777);
-        check(rc, state, "chmod " + path);
+        Libc.check(rc, state, "chmod " + path);
       }
       MemorySegment times = arena.allocate(ValueLayout.JAVA_LONG, 4);
       times.setAtIndex(ValueLayout.JAVA_LONG, 0, mtimeSeconds);
@@ -111,7 +93,7 @@ final class Native {
       times.setAtIndex(ValueLayout.JAVA_LONG, 2, mtimeSeconds);
       times.setAtIndex(ValueLayout.JAVA_LONG, 3, mtimeNanos);
       rc = (int) UTIMENSAT.invokeExact(state, AT_FDCWD, name, times, AT_SYMLINK_NOFOLLOW);
-      check(rc, state, "setting times of " + path);
+      Libc.check(rc, state, "setting times of " + path);
     } catch (IOException | RuntimeException | Error e) {
       throw e;
     } catch (Throwable e) {
@@ -122,7 +104,7 @@ final class Native {
   /** Sets the modification time of a path without following a final symlink. */
   static void setMtime(Path path, long seconds, long nanos) throws IOException {
     try (Arena arena = Arena.ofConfined()) {
-      MemorySegment state = arena.allocate(CALL_STATE);
+      MemorySegment state = arena.allocate(Libc.CALL_STATE);
       MemorySegment times = arena.allocate(ValueLayout.JAVA_LONG, 4);
       times.setAtIndex(ValueLayout.JAVA_LONG, 0, seconds);
       times.setAtIndex(ValueLayout.JAVA_LONG, 1, nanos);
@@ -130,7 +112,7 @@ final class Native {
       times.setAtIndex(ValueLayout.JAVA_LONG, 3, nanos);
       int rc = (int) UTIMENSAT.invokeExact(state, AT_FDCWD,
           arena.allocateFrom(path.toString()), times, AT_SYMLINK_NOFOLLOW);
-      check(rc, state, "setting times of " + path);
+      Libc.check(rc, state, "setting times of " + path);
     } catch (IOException | RuntimeException | Error e) {
       throw e;
     } catch (Throwable e) {
@@ -141,12 +123,12 @@ final class Native {
   /** Sets an extended attribute on a path without following a final symlink. */
   static void lsetxattr(Path path, String name, byte[] value) throws IOException {
     try (Arena arena = Arena.ofConfined()) {
-      MemorySegment state = arena.allocate(CALL_STATE);
+      MemorySegment state = arena.allocate(Libc.CALL_STATE);
       MemorySegment bytes = arena.allocate(Math.max(1, value.length));
       MemorySegment.copy(value, 0, bytes, ValueLayout.JAVA_BYTE, 0, value.length);
       int rc = (int) LSETXATTR.invokeExact(state, arena.allocateFrom(path.toString()),
           arena.allocateFrom(name), bytes, (long) value.length, 0);
-      check(rc, state, "setting xattr " + name + " on " + path);
+      Libc.check(rc, state, "setting xattr " + name + " on " + path);
     } catch (IOException | RuntimeException | Error e) {
       throw e;
     } catch (Throwable e) {
@@ -157,15 +139,15 @@ final class Native {
   /** Reads an extended attribute, or returns null when it is not set. */
   static byte[] lgetxattr(Path path, String name) throws IOException {
     try (Arena arena = Arena.ofConfined()) {
-      MemorySegment state = arena.allocate(CALL_STATE);
+      MemorySegment state = arena.allocate(Libc.CALL_STATE);
       MemorySegment buffer = arena.allocate(65536);
       long n = (long) LGETXATTR.invokeExact(state, arena.allocateFrom(path.toString()),
           arena.allocateFrom(name), buffer, 65536L);
       if (n < 0) {
-        if ((int) ERRNO.get(state, 0L) == ENODATA) {
+        if (Libc.errno(state) == ENODATA) {
           return null;
         }
-        check(-1, state, "reading xattr " + name + " of " + path);
+        Libc.check(-1, state, "reading xattr " + name + " of " + path);
       }
       return buffer.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE);
     } catch (IOException | RuntimeException | Error e) {
@@ -178,11 +160,11 @@ final class Native {
   /** Mounts an overlay filesystem at {@code target} with the given mount options. */
   static void mountOverlay(Path target, String options) throws IOException {
     try (Arena arena = Arena.ofConfined()) {
-      MemorySegment state = arena.allocate(CALL_STATE);
+      MemorySegment state = arena.allocate(Libc.CALL_STATE);
       int rc = (int) MOUNT.invokeExact(state, arena.allocateFrom("overlay"),
           arena.allocateFrom(target.toString()), arena.allocateFrom("overlay"), 0L,
           arena.allocateFrom(options));
-      check(rc, state, "mounting overlay on " + target);
+      Libc.check(rc, state, "mounting overlay on " + target);
     } catch (IOException | RuntimeException | Error e) {
       throw e;
     } catch (Throwable e) {
@@ -193,31 +175,14 @@ final class Native {
   /** Detaches the mount at {@code target}. */
   static void unmount(Path target) throws IOException {
     try (Arena arena = Arena.ofConfined()) {
-      MemorySegment state = arena.allocate(CALL_STATE);
+      MemorySegment state = arena.allocate(Libc.CALL_STATE);
       int rc = (int) UMOUNT2.invokeExact(state, arena.allocateFrom(target.toString()),
           MNT_DETACH);
-      check(rc, state, "unmounting " + target);
+      Libc.check(rc, state, "unmounting " + target);
     } catch (IOException | RuntimeException | Error e) {
       throw e;
     } catch (Throwable e) {
       throw new IllegalStateException(e);
-    }
-  }
-
-  private static void check(int rc, MemorySegment state, String what) throws IOException {
-    if (rc == 0) {
-      return;
-    }
-    int errno = (int) ERRNO.get(state, 0L);
-    throw new IOException(what + ": " + strerror(errno) + " (errno " + errno + ")");
-  }
-
-  private static String strerror(int errno) {
-    try {
-      MemorySegment text = (MemorySegment) STRERROR.invokeExact(errno);
-      return text.reinterpret(256).getString(0);
-    } catch (Throwable e) {
-      return "error";
     }
   }
 }

@@ -1,16 +1,13 @@
 package io.pier.stream;
 
+import io.pier.system.Libc;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
-import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -19,42 +16,34 @@ import java.nio.charset.StandardCharsets;
  */
 final class StreamNative {
 
-  private static final Linker LINKER = Linker.nativeLinker();
-  private static final SymbolLookup LIBC = LINKER.defaultLookup();
-  private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
-  private static final VarHandle ERRNO = CALL_STATE.varHandle(
-      MemoryLayout.PathElement.groupElement("errno"));
-  private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
   private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT;
   private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG;
   private static final java.lang.foreign.AddressLayout PTR = ValueLayout.ADDRESS;
 
-  private static final MethodHandle POSIX_OPENPT = function("posix_openpt",
+  private static final MethodHandle POSIX_OPENPT = Libc.function("posix_openpt",
       FunctionDescriptor.of(INT, INT));
-  private static final MethodHandle GRANTPT = function("grantpt", FunctionDescriptor.of(INT, INT));
-  private static final MethodHandle UNLOCKPT = function("unlockpt",
+  private static final MethodHandle GRANTPT = Libc.function("grantpt", FunctionDescriptor.of(INT, INT));
+  private static final MethodHandle UNLOCKPT = Libc.function("unlockpt",
       FunctionDescriptor.of(INT, INT));
-  private static final MethodHandle PTSNAME_R = function("ptsname_r",
+  private static final MethodHandle PTSNAME_R = Libc.function("ptsname_r",
       FunctionDescriptor.of(INT, INT, PTR, LONG));
-  private static final MethodHandle IOCTL_PTR = function("ioctl",
+  private static final MethodHandle IOCTL_PTR = Libc.function("ioctl",
       FunctionDescriptor.of(INT, INT, LONG, PTR), Linker.Option.firstVariadicArg(2));
-  private static final MethodHandle OPEN = function("open",
+  private static final MethodHandle OPEN = Libc.function("open",
       FunctionDescriptor.of(INT, PTR, INT, INT), Linker.Option.firstVariadicArg(2));
-  private static final MethodHandle READ = function("read",
+  private static final MethodHandle READ = Libc.function("read",
       FunctionDescriptor.of(LONG, INT, PTR, LONG));
-  private static final MethodHandle WRITE = function("write",
+  private static final MethodHandle WRITE = Libc.function("write",
       FunctionDescriptor.of(LONG, INT, PTR, LONG));
-  private static final MethodHandle CLOSE = function("close", FunctionDescriptor.of(INT, INT));
-  private static final MethodHandle SETNS = function("setns",
+  private static final MethodHandle CLOSE = Libc.function("close", FunctionDescriptor.of(INT, INT));
+  private static final MethodHandle SETNS = Libc.function("setns",
       FunctionDescriptor.of(INT, INT, INT));
-  private static final MethodHandle SOCKET = function("socket",
+  private static final MethodHandle SOCKET = Libc.function("socket",
       FunctionDescriptor.of(INT, INT, INT, INT));
-  private static final MethodHandle CONNECT = function("connect",
+  private static final MethodHandle CONNECT = Libc.function("connect",
       FunctionDescriptor.of(INT, INT, PTR, INT));
-  private static final MethodHandle SHUTDOWN = function("shutdown",
+  private static final MethodHandle SHUTDOWN = Libc.function("shutdown",
       FunctionDescriptor.of(INT, INT, INT));
-  private static final MethodHandle STRERROR = LINKER.downcallHandle(
-      LIBC.find("strerror").orElseThrow(), FunctionDescriptor.of(PTR, INT));
 
   static final int O_RDONLY = 0;
   static final int O_RDWR = 2;
@@ -75,26 +64,18 @@ final class StreamNative {
 
   private StreamNative() {}
 
-  private static MethodHandle function(String name, FunctionDescriptor descriptor,
-      Linker.Option... options) {
-    Linker.Option[] all = new Linker.Option[options.length + 1];
-    all[0] = CAPTURE_ERRNO;
-    System.arraycopy(options, 0, all, 1, options.length);
-    return LINKER.downcallHandle(LIBC.find(name).orElseThrow(), descriptor, all);
-  }
-
   /** Opens a new pseudo-terminal; returns its master descriptor, unlocked. */
   static int openPtyMaster() throws IOException {
     try (Arena arena = Arena.ofConfined()) {
-      MemorySegment state = arena.allocate(CALL_STATE);
+      MemorySegment state = arena.allocate(Libc.CALL_STATE);
       int fd = (int) POSIX_OPENPT.invokeExact(state, O_RDWR | O_NOCTTY | O_CLOEXEC);
-      check(fd, state, "posix_openpt");
+      Libc.check(fd, state, "posix_openpt");
       int rc = (int) GRANTPT.invokeExact(state, fd);
       if (rc == 0) {
         rc = (int) UNLOCKPT.invokeExact(state, fd);
       }
       if (rc != 0) {
-        IOException e = failure(state, "unlocking a pseudo-terminal");
+        IOException e = Libc.failure(state, "unlocking a pseudo-terminal");
         close(fd);
         throw e;
       }
@@ -109,11 +90,11 @@ final class StreamNative {
   /** The path of the terminal (slave) side of a pseudo-terminal master. */
   static String ptsName(int master) throws IOException {
     try (Arena arena = Arena.ofConfined()) {
-      MemorySegment state = arena.allocate(CALL_STATE);
+      MemorySegment state = arena.allocate(Libc.CALL_STATE);
       MemorySegment name = arena.allocate(128);
       int rc = (int) PTSNAME_R.invokeExact(state, master, name, 128L);
       if (rc != 0) {
-        throw new IOException("ptsname: " + strerror(rc));
+        throw new IOException("ptsname: " + Libc.strerror(rc));
       }
       return name.getString(0);
     } catch (IOException | RuntimeException | Error e) {
@@ -126,12 +107,12 @@ final class StreamNative {
   /** Sets a terminal's window size; the kernel signals SIGWINCH to its foreground group. */
   static void setWindowSize(int fd, int rows, int columns) throws IOException {
     try (Arena arena = Arena.ofConfined()) {
-      MemorySegment state = arena.allocate(CALL_STATE);
+      MemorySegment state = arena.allocate(Libc.CALL_STATE);
       MemorySegment size = arena.allocate(8);
       size.set(ValueLayout.JAVA_SHORT, 0, (short) rows);
       size.set(ValueLayout.JAVA_SHORT, 2, (short) columns);
       int rc = (int) IOCTL_PTR.invokeExact(state, fd, (long) TIOCSWINSZ, size);
-      check(rc, state, "setting the terminal size");
+      Libc.check(rc, state, "setting the terminal size");
     } catch (IOException | RuntimeException | Error e) {
       throw e;
     } catch (Throwable e) {
@@ -142,9 +123,9 @@ final class StreamNative {
   /** Opens a path and returns the descriptor. */
   static int open(String path, int flags) throws IOException {
     try (Arena arena = Arena.ofConfined()) {
-      MemorySegment state = arena.allocate(CALL_STATE);
+      MemorySegment state = arena.allocate(Libc.CALL_STATE);
       int fd = (int) OPEN.invokeExact(state, arena.allocateFrom(path), flags, 0);
-      check(fd, state, "opening " + path);
+      Libc.check(fd, state, "opening " + path);
       return fd;
     } catch (IOException | RuntimeException | Error e) {
       throw e;
@@ -156,14 +137,14 @@ final class StreamNative {
   /** Reads into {@code buffer}; returns the count, 0 at end of input. */
   static int read(int fd, MemorySegment buffer) throws IOException {
     try (Arena arena = Arena.ofConfined()) {
-      MemorySegment state = arena.allocate(CALL_STATE);
+      MemorySegment state = arena.allocate(Libc.CALL_STATE);
       while (true) {
         long n = (long) READ.invokeExact(state, fd, buffer, buffer.byteSize());
         if (n >= 0) {
           return (int) n;
         }
-        if ((int) ERRNO.get(state, 0L) != EINTR) {
-          throw failure(state, "read");
+        if (Libc.errno(state) != EINTR) {
+          throw Libc.failure(state, "read");
         }
       }
     } catch (IOException | RuntimeException | Error e) {
@@ -176,17 +157,17 @@ final class StreamNative {
   /** Writes all of {@code data}. */
   static void writeAll(int fd, byte[] data, int offset, int length) throws IOException {
     try (Arena arena = Arena.ofConfined()) {
-      MemorySegment state = arena.allocate(CALL_STATE);
+      MemorySegment state = arena.allocate(Libc.CALL_STATE);
       MemorySegment buffer = arena.allocate(Math.max(1, length));
       MemorySegment.copy(data, offset, buffer, ValueLayout.JAVA_BYTE, 0, length);
       long done = 0;
       while (done < length) {
         long n = (long) WRITE.invokeExact(state, fd, buffer.asSlice(done), length - done);
         if (n < 0) {
-          if ((int) ERRNO.get(state, 0L) == EINTR) {
+          if (Libc.errno(state) == EINTR) {
             continue;
           }
-          throw failure(state, "write");
+          throw Libc.failure(state, "write");
         }
         done += n;
       }
@@ -203,7 +184,7 @@ final class StreamNative {
       return;
     }
     try (Arena arena = Arena.ofConfined()) {
-      int rc = (int) CLOSE.invokeExact(arena.allocate(CALL_STATE), fd);
+      int rc = (int) CLOSE.invokeExact(arena.allocate(Libc.CALL_STATE), fd);
     } catch (Throwable e) {
       // Nothing to do about a failed close.
     }
@@ -212,7 +193,7 @@ final class StreamNative {
   /** Shuts down one or both directions of a socket, ignoring errors. */
   static void shutdown(int fd, int how) {
     try (Arena arena = Arena.ofConfined()) {
-      int rc = (int) SHUTDOWN.invokeExact(arena.allocate(CALL_STATE), fd, how);
+      int rc = (int) SHUTDOWN.invokeExact(arena.allocate(Libc.CALL_STATE), fd, how);
     } catch (Throwable e) {
       // A socket already closed by the peer.
     }
@@ -221,9 +202,9 @@ final class StreamNative {
   /** Moves the calling thread into the namespace that {@code fd} refers to. */
   static void setns(int fd, int type) throws IOException {
     try (Arena arena = Arena.ofConfined()) {
-      MemorySegment state = arena.allocate(CALL_STATE);
+      MemorySegment state = arena.allocate(Libc.CALL_STATE);
       int rc = (int) SETNS.invokeExact(state, fd, type);
-      check(rc, state, "setns");
+      Libc.check(rc, state, "setns");
     } catch (IOException | RuntimeException | Error e) {
       throw e;
     } catch (Throwable e) {
@@ -243,15 +224,15 @@ final class StreamNative {
       if (path.length >= SUN_PATH_MAX) {
         throw new IOException("socket name too long: " + socketName);
       }
-      MemorySegment state = arena.allocate(CALL_STATE);
+      MemorySegment state = arena.allocate(Libc.CALL_STATE);
       int fd = (int) SOCKET.invokeExact(state, AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-      check(fd, state, "socket");
+      Libc.check(fd, state, "socket");
       MemorySegment address = arena.allocate(2 + SUN_PATH_MAX);
       address.set(ValueLayout.JAVA_SHORT, 0, (short) AF_UNIX);
       MemorySegment.copy(path, 0, address, ValueLayout.JAVA_BYTE, 2, path.length);
       int rc = (int) CONNECT.invokeExact(state, fd, address, 2 + path.length + 1);
       if (rc != 0) {
-        IOException e = failure(state, "connecting to " + dir + "/" + socketName);
+        IOException e = Libc.failure(state, "connecting to " + dir + "/" + socketName);
         close(fd);
         throw e;
       }
@@ -262,25 +243,6 @@ final class StreamNative {
       throw new IllegalStateException(e);
     } finally {
       close(dirFd);
-    }
-  }
-
-  private static void check(int rc, MemorySegment state, String what) throws IOException {
-    if (rc < 0) {
-      throw failure(state, what);
-    }
-  }
-
-  private static IOException failure(MemorySegment state, String what) {
-    return new IOException(what + ": " + strerror((int) ERRNO.get(state, 0L)));
-  }
-
-  private static String strerror(int errno) {
-    try {
-      MemorySegment text = (MemorySegment) STRERROR.invokeExact(errno);
-      return text.reinterpret(256).getString(0);
-    } catch (Throwable e) {
-      return "errno " + errno;
     }
   }
 }
