@@ -22,7 +22,8 @@ final class StreamNative {
 
   private static final MethodHandle POSIX_OPENPT = Libc.function("posix_openpt",
       FunctionDescriptor.of(INT, INT));
-  private static final MethodHandle GRANTPT = Libc.function("grantpt", FunctionDescriptor.of(INT, INT));
+  private static final MethodHandle GRANTPT = Libc.function("grantpt",
+      FunctionDescriptor.of(INT, INT));
   private static final MethodHandle UNLOCKPT = Libc.function("unlockpt",
       FunctionDescriptor.of(INT, INT));
   private static final MethodHandle PTSNAME_R = Libc.function("ptsname_r",
