@@ -78,7 +78,11 @@ public class MonitorLauncher {
 
   /** Spawns the container's monitor and waits until the runtime has created the container. */
   public MonitorStart create(MonitorRequest request) {
-    String label = "container " + request.containerId();
+    return create(request, "container " + request.containerId());
+  }
+
+  /** As {@link #create(MonitorRequest)}, naming the container as {@code label} in errors. */
+  public MonitorStart create(MonitorRequest request, String label) {
     return launch(label, request.containerId(), request.bundle(), arguments(request),
         (sync, process) -> {
       MonitorStart started = new MonitorStart(readPid(sync, label),

@@ -24,7 +24,6 @@ import io.pier.image.ImageRecord;
 import io.pier.image.ImageService;
 import io.pier.image.RegistryCredentials;
 import io.pier.image.RegistryUnavailableException;
-import io.pier.monitor.MonitorException;
 import io.pier.monitor.MonitorLauncher;
 import io.pier.monitor.MonitorRequest;
 import io.pier.monitor.MonitorStart;
@@ -98,7 +97,8 @@ public class InfraContainer {
           cgroupsPath, Optional.empty(), Optional.empty()));
       Files.write(bundle.resolve("config.json"), json.writeValueAsBytes(spec));
       MonitorStart started = monitors.create(new MonitorRequest(id, "POD", bundle,
-          Path.of("/dev/null"), bundle, false, false, false, -1));
+          Path.of("/dev/null"), bundle, false, false, false, -1),
+          "the infra container of pod " + id + " from " + pauseImage);
       runtime.start(id);
       LOG.infof("pod %s: infra container from %s started, pid %d under monitor %d", id,
           pauseImage, started.containerPid(), started.monitorPid());
@@ -110,11 +110,6 @@ public class InfraContainer {
       Trees.delete(bundle);
       if (e instanceof IOException io) {
         throw new UncheckedIOException("starting the infra container of pod " + id, io);
-      }
-      if (e instanceof MonitorException refused) {
-        String cause = refused.getMessage().replaceFirst("^creating container \\S+: ", "");
-        throw new MonitorException("pod sandbox " + id + ": starting its infra container from "
-            + pauseImage + ": " + cause);
       }
       throw (RuntimeException) e;
     }

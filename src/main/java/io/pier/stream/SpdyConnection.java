@@ -3,7 +3,6 @@ package io.pier.stream;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -133,22 +132,7 @@ final class SpdyConnection extends SimpleChannelInboundHandler<SpdyFrame> {
 
   /** Sends a frame; waits for it to be written when the connection's buffer is full. */
   private void write(SpdyFrame frame) throws IOException {
-    Channel ch = channel;
-    if (!ch.isActive()) {
-      throw new IOException("streaming client disconnected");
-    }
-    ChannelFuture written = ch.writeAndFlush(frame);
-    if (!ch.isWritable()) {
-      try {
-        written.await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IOException("interrupted while sending", e);
-      }
-      if (!written.isSuccess()) {
-        throw new IOException("streaming client disconnected", written.cause());
-      }
-    }
+    ClientWrites.send(channel, frame);
   }
 
   /** Ends a stream from the server's side (an empty frame with FIN), once. */

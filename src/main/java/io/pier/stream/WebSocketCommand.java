@@ -3,7 +3,6 @@ package io.pier.stream;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -124,23 +123,11 @@ final class WebSocketCommand extends SimpleChannelInboundHandler<WebSocketFrame>
   }
 
   private void write(WebSocketFrame frame) throws IOException {
-    Channel ch = channel;
-    if (!ch.isActive() || closing.get()) {
+    if (closing.get()) {
       frame.release();
       throw new IOException("streaming client disconnected");
     }
-    ChannelFuture written = ch.writeAndFlush(frame);
-    if (!ch.isWritable()) {
-      try {
-        written.await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IOException("interrupted while sending", e);
-      }
-      if (!written.isSuccess()) {
-        throw new IOException("streaming client disconnected", written.cause());
-      }
-    }
+    ClientWrites.send(channel, frame);
   }
 
   @Override
